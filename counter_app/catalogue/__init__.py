@@ -1,0 +1,1 @@
+"""Procedure catalogue: validation, JSON/XLSX import and export."""

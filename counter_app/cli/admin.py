@@ -1,0 +1,58 @@
+"""counter-admin: the headless administration command line of a counter."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from counter_app import __version__
+from counter_app.cli import calendar_cmds, catalogue_cmds, common, db_cmds, demo_cmds, intake_cmds
+from counter_app.deadlines import cli as deadline_cmds
+from counter_app.errors import Cancelled, UserFacingError
+from counter_app.paths import data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="counter-admin",
+        description="Quản trị phần mềm Bộ phận Một cửa (dòng lệnh).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    sub.required = True
+    # Every command module contributes its subcommands through a `register(subparsers)` function.
+    for register in (db_cmds.register, catalogue_cmds.register, demo_cmds.register, intake_cmds.register):
+        register(sub)
+    calendar_sub = deadline_cmds.register(sub)
+    calendar_cmds.register(calendar_sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, non-zero with a one-line reason on failure."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except Cancelled:
+        return common.EXIT_ERROR
+    except UserFacingError as exc:
+        return common.fail(exc.message)
+    except KeyboardInterrupt:
+        return common.fail("đã dừng theo yêu cầu.", 130)
+    except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
+        log_path = data_dir() / "logs" / "counter-admin.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+        return common.fail(f"lỗi ngoài dự kiến ({type(exc).__name__}: {exc}); chi tiết trong {log_path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Time-ordered UUIDv7 identifiers: the sync identity of every record (fast to insert in SQLite)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+_MASK_48 = (1 << 48) - 1
+_MASK_62 = (1 << 62) - 1
+
+
+def uuid7(unix_ms: int | None = None) -> str:
+    """A UUIDv7 string (RFC 9562): 48-bit millisecond timestamp, version 7, variant 10, random bits."""
+    ms = int(time.time() * 1000) if unix_ms is None else unix_ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & _MASK_48) << 80
+    value |= 0x7 << 76
+    value |= ((rand >> 68) & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & _MASK_62
+    return str(uuid.UUID(int=value))

@@ -1,0 +1,1 @@
+"""Use cases of the counter: each takes a Session and never commits (the caller owns the transaction)."""

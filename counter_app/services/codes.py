@@ -1,0 +1,164 @@
+"""Dossier codes (mã hồ sơ) `<agency>-<yyMMdd>-<NNNN>`: daily numbers per counter slot, never reused.
+
+NNNN = slot * 1000 + n with n = 1..999 per (agency, day, slot). The number is taken in the caller's
+transaction, the same one that inserts the dossier: the writer's BEGIN IMMEDIATE serialises it against
+every other writer, and a rolled-back registration gives its number back.
+
+Clock guard: `code_high_water` keeps, per agency, the latest date a code was issued for. A code is
+never issued for an earlier date, so a PC whose clock went backwards (a flat CMOS battery, a wrong
+manual change) stops with a message instead of printing receipts with a wrong date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from counter_app.clock import Clock, utc_to_local
+from counter_app.errors import UserFacingError
+from counter_app.services.audit import append_audit
+from counter_app.services.users import require_role
+from counter_app.storage.models import CodeHighWater, CodeSequence
+
+MAX_PER_DAY = 999
+CODE_PATTERN = re.compile(r"^(?P<agency>[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)-(?P<day>\d{6})-(?P<number>\d{4})$")
+
+_NEXT_NUMBER = text(
+    "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, :slot, 1) "
+    "ON CONFLICT (agency_code, day, slot) DO UPDATE SET last_number = last_number + 1 "
+    "RETURNING last_number"
+)
+
+
+def format_code(agency_code: str, day: date, slot: int, n: int) -> str:
+    """The printed code of the n-th dossier of `day` at counter slot `slot`."""
+    return f"{agency_code}-{day:%y%m%d}-{slot * 1000 + n:04d}"
+
+
+def _d(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_date_guard(session: Session, clock: Clock, agency_code: str, received_local_date: date) -> None:
+    """Raise a UserFacingError if a code dated `received_local_date` must not be issued now."""
+    _checked_guard(session, clock, agency_code, received_local_date)
+
+
+def _checked_guard(
+    session: Session, clock: Clock, agency_code: str, received_local_date: date
+) -> CodeHighWater | None:
+    today = utc_to_local(clock.now_utc()).date()
+    guard = session.get(CodeHighWater, agency_code)
+    if guard is not None and today < guard.last_day:
+        raise UserFacingError(
+            f"Đồng hồ máy tính đang chỉ ngày {_d(today)}, sớm hơn ngày {_d(guard.last_day)} của mã hồ sơ "
+            "đã cấp gần nhất. Hãy kiểm tra và chỉnh lại ngày giờ của máy tính rồi thử lại."
+        )
+    if received_local_date > today:
+        raise UserFacingError(
+            f"Ngày tiếp nhận {_d(received_local_date)} ở sau ngày hôm nay ({_d(today)}). "
+            "Hãy kiểm tra ngày tiếp nhận và ngày giờ của máy tính."
+        )
+    if guard is not None and received_local_date < guard.last_day:
+        raise UserFacingError(
+            f"Không thể cấp mã hồ sơ cho ngày {_d(received_local_date)} vì đã cấp mã cho ngày "
+            f"{_d(guard.last_day)}. Hãy kiểm tra ngày tiếp nhận và ngày giờ của máy tính."
+        )
+    return guard
+
+
+def issue_dossier_code(
+    session: Session, clock: Clock, agency_code: str, slot: int, received_local_date: date
+) -> str:
+    """Take the next code for `received_local_date` in the caller's transaction.
+
+    Raises UserFacingError when the clock guard refuses the date or when the 999 numbers of the day
+    are used up. Must run in a writing transaction (BEGIN IMMEDIATE), like the dossier insert.
+    """
+    if not 1 <= slot <= 9:
+        raise ValueError(f"code slot must be 1..9, got {slot}")
+    if not agency_code:
+        raise ValueError("agency code is empty")
+    guard = _checked_guard(session, clock, agency_code, received_local_date)
+    day = received_local_date.isoformat()
+    used = session.scalar(
+        select(CodeSequence.last_number).where(
+            CodeSequence.agency_code == agency_code, CodeSequence.day == day, CodeSequence.slot == slot
+        )
+    )
+    if used is not None and used >= MAX_PER_DAY:
+        raise UserFacingError(
+            f"Đã cấp hết {MAX_PER_DAY} mã hồ sơ của ngày {_d(received_local_date)} cho quầy này. "
+            "Hãy tiếp nhận tiếp trên quầy khác hoặc liên hệ quản trị để được cấp thêm số quầy."
+        )
+    number = int(
+        session.execute(_NEXT_NUMBER, {"agency": agency_code, "day": day, "slot": slot}).scalar_one()
+    )
+    _raise_guard(session, clock, agency_code, received_local_date, guard)
+    return format_code(agency_code, received_local_date, slot, number)
+
+
+def _raise_guard(
+    session: Session, clock: Clock, agency_code: str, day: date, guard: CodeHighWater | None
+) -> None:
+    # The caller passes the row it already holds (the identity map only keeps it while referenced).
+    if guard is None:
+        session.add(CodeHighWater(agency_code=agency_code, last_day=day, updated_at=clock.now_utc()))
+    elif day > guard.last_day:
+        guard.last_day = day
+        guard.updated_at = clock.now_utc()
+
+
+def raise_high_water(
+    session: Session, clock: Clock, agency_code: str, slot: int, day: date, last_number: int
+) -> None:
+    """Make sure numbers up to `last_number` of `day` are never issued again (after a restore or sync).
+
+    A counter restored from an old backup has forgotten the codes it issued after the backup; the
+    sync (or the restore procedure) calls this with the high-water marks the central system knows.
+    Never lowers anything.
+    """
+    if not 0 <= last_number <= MAX_PER_DAY:
+        raise ValueError(f"last_number must be 0..{MAX_PER_DAY}, got {last_number}")
+    session.execute(
+        text(
+            "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, :slot, :n) "
+            "ON CONFLICT (agency_code, day, slot) DO UPDATE SET last_number = max(last_number, excluded.last_number)"
+        ),
+        {"agency": agency_code, "day": day.isoformat(), "slot": slot, "n": last_number},
+    )
+    _raise_guard(session, clock, agency_code, day, session.get(CodeHighWater, agency_code))
+
+
+def reset_date_guard(session: Session, clock: Clock, agency_code: str, day: date, by_user_id: str) -> None:
+    """Lower the clock guard to `day` (an administrator's repair after the PC clock ran ahead), audited.
+
+    Without this, one code issued while the clock showed a future date would block every code until
+    that date. Lowering the guard never makes a code reusable: daily numbers are kept per day.
+    Administrators only.
+    """
+    require_role(session, by_user_id, "admin")
+    guard = session.get(CodeHighWater, agency_code)
+    if guard is None or guard.last_day <= day:
+        return
+    previous = guard.last_day
+    guard.last_day = day
+    guard.updated_at = clock.now_utc()
+    append_audit(
+        session,
+        clock,
+        by_user_id,
+        "code_date_guard_reset",
+        "agency",
+        agency_code,
+        {"from": previous.isoformat(), "to": day.isoformat()},
+    )
+
+
+def high_water(session: Session, agency_code: str) -> date | None:
+    """The latest date a code was issued for (None before the first code)."""
+    guard = session.get(CodeHighWater, agency_code)
+    return guard.last_day if guard is not None else None

@@ -1,0 +1,115 @@
+"""Creating and reading the counter's own configuration (agency identity and form header)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_app.clock import Clock
+from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.ids import uuid7
+from counter_app.storage.models import (
+    Applicant,
+    CounterConfig,
+    Dossier,
+    DossierEvent,
+    Procedure,
+    User,
+)
+from counter_app.text import nfc
+
+# Agency identifier codes are opaque (QĐ 20/2020): dotted groups of letters and digits, e.g.
+# 000.00.31.H12 or H56.14; we check the character set only and never parse the hierarchy.
+_AGENCY_CODE = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class CounterIdentity:
+    """The agency data printed on every form header."""
+
+    agency_code: str
+    agency_name: str
+    parent_name: str
+    place_name: str
+    working_hours: str
+    saturday_hours: str
+    code_slot: int
+
+
+def validate_identity(agency_code: str, agency_name: str, parent_name: str, place: str) -> None:
+    """Raise FieldErrors naming every invalid field."""
+    errors: dict[str, str] = {}
+    if not _AGENCY_CODE.match(agency_code.strip()):
+        errors["agency_code"] = "Mã định danh cơ quan chỉ gồm chữ, số và dấu chấm, ví dụ 000.00.31.H12"
+    if not nfc(agency_name):
+        errors["agency_name"] = "Hãy nhập tên cơ quan tiếp nhận"
+    if not nfc(parent_name):
+        errors["parent_name"] = "Hãy nhập tên cơ quan chủ quản"
+    if not nfc(place):
+        errors["place_name"] = "Hãy nhập địa danh (in ở dòng ngày tháng)"
+    if errors:
+        raise FieldErrors(errors)
+
+
+def initialise_counter(
+    session: Session,
+    clock: Clock,
+    *,
+    agency_code: str,
+    agency_name: str,
+    parent_name: str,
+    place_name: str,
+    working_hours: str = "07:00-11:30,13:30-17:00",
+) -> CounterConfig:
+    """Write the counter's configuration row; a counter is initialised once."""
+    validate_identity(agency_code, agency_name, parent_name, place_name)
+    if session.get(CounterConfig, 1) is not None:
+        raise UserFacingError("Quầy này đã được khởi tạo; hãy sửa thông tin trong phần Quản trị.")
+    config = CounterConfig(
+        id=1,
+        counter_uuid=uuid7(),
+        agency_code=agency_code.strip(),
+        agency_name=nfc(agency_name),
+        parent_name=nfc(parent_name),
+        place_name=nfc(place_name),
+        working_hours=working_hours,
+        saturday_hours="",
+        code_slot=1,
+        created_at=clock.now_utc(),
+    )
+    session.add(config)
+    return config
+
+
+def load_identity(session: Session) -> CounterIdentity:
+    """The counter's identity; a user-facing error if the database was never initialised."""
+    config = session.get(CounterConfig, 1)
+    if config is None:
+        raise UserFacingError("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …")
+    return CounterIdentity(
+        agency_code=config.agency_code,
+        agency_name=config.agency_name,
+        parent_name=config.parent_name,
+        place_name=config.place_name,
+        working_hours=config.working_hours,
+        saturday_hours=config.saturday_hours,
+        code_slot=config.code_slot,
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Row counts shown by `counter-admin info`."""
+    tables = {
+        "procedures": Procedure,
+        "users": User,
+        "applicants": Applicant,
+        "dossiers": Dossier,
+        "events": DossierEvent,
+    }
+    return {
+        name: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        for name, model in tables.items()
+    }

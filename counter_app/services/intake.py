@@ -1,0 +1,677 @@
+"""Reception (tiếp nhận): register a dossier, read it back for the receipt, record prints and refusals.
+
+`register_dossier` writes the applicant, the dossier (status 2 "Được tiếp nhận"), its papers, the
+"received" event, an audit row and an outbox op in the caller's ONE transaction, after validating
+everything first. The appointment is computed by the caller (the deadline engine) and passed in.
+Nothing here commits; print only after the caller's commit returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from counter_app.clock import Clock, local_to_utc, utc_to_local
+from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.ids import uuid7
+from counter_app.services import outbox  # called as outbox.enqueue: tests inject failures there
+from counter_app.services.audit import append_audit
+from counter_app.services.codes import issue_dossier_code
+from counter_app.services.counter_setup import CounterIdentity, load_identity
+from counter_app.services.users import require_role
+from counter_app.services.validation import (
+    DocumentLine,
+    IntakeForm,
+    check_full_name,
+    check_id_number,
+    check_required,
+    normalise_id_number,
+    normalise_phone,
+    validate_intake,
+)
+from counter_app.storage.models import Applicant, Dossier, DossierDocument, DossierEvent, Procedure, User
+from counter_app.text import fold, nfc
+
+__all__ = [
+    "ApplicantInfo",
+    "DocumentLine",
+    "DossierDetail",
+    "IntakeForm",
+    "IntakeNotice",
+    "PrintRecord",
+    "RegisteredDossier",
+    "find_applicant",
+    "get_dossier_by_code",
+    "record_print",
+    "refuse_intake",
+    "register_dossier",
+    "request_supplement_at_intake",
+]
+
+STATUS_RECEIVED = 2
+# Status names of the national system (domain §5.1).
+STATUS_NAMES = {
+    1: "Mới đăng ký",
+    2: "Được tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung giấy tờ",
+    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã xử lý xong",
+    10: "Đã trả kết quả",
+}
+STAFF_ROLES = ("clerk", "supervisor", "admin")
+_PRINT_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RegisteredDossier:
+    """What the desk needs right after registering: the code to print and the times."""
+
+    id: str
+    code: str
+    received_at_utc: datetime
+    appointment_local: datetime
+    applicant_id: str
+    event_id: str
+    op_id: str
+
+    @property
+    def received_local(self) -> datetime:
+        """The reception time in Vietnam time."""
+        return utc_to_local(self.received_at_utc)
+
+
+@dataclass(frozen=True)
+class ApplicantInfo:
+    """The applicant (chủ hồ sơ) as received."""
+
+    full_name: str
+    birth_date: date | None
+    gender: str
+    id_number: str
+    phone: str
+    email: str
+    address_street: str
+    address_commune: str
+    address_province: str
+
+    @property
+    def address(self) -> str:
+        """The address on one line, as printed."""
+        return ", ".join(p for p in (self.address_street, self.address_commune, self.address_province) if p)
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    """Everything printed on the receipt (Mẫu 01) and shown by a look-up by code."""
+
+    id: str
+    code: str
+    status: int
+    status_name: str
+    channel: int
+    procedure_code: str
+    procedure_name: str
+    field_name: str
+    catalogue_fee: int
+    applicant: ApplicantInfo
+    submitter_name: str
+    submitter_id_number: str
+    authorisation_note: str
+    documents: tuple[DocumentLine, ...]
+    sets_count: int
+    delivery: str
+    delivery_address: str
+    fee_collected: int
+    fee_note: str
+    clerk_id: str | None
+    clerk_name: str
+    received_at_utc: datetime
+    received_local: datetime
+    appointment_local: datetime | None
+    printed_appointment_local: datetime | None
+    receipt_prints: int
+    version: int
+    counter: CounterIdentity
+
+
+@dataclass(frozen=True)
+class PrintRecord:
+    """The event written for one print of a form."""
+
+    event_id: str
+    seq: int
+    kind: str  # e.g. "receipt_printed" or "receipt_reprinted"
+    reprint: bool
+
+
+@dataclass(frozen=True)
+class IntakeNotice:
+    """A refusal (Mẫu 03) or supplement request (Mẫu 02) given at the counter: no dossier, no code."""
+
+    audit_id: int
+    kind: str  # "refusal" or "supplement"
+    at_utc: datetime
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    applicant_id_number: str
+    reason: str
+    missing: tuple[str, ...]
+    clerk_name: str
+    counter: CounterIdentity
+
+
+def _applicant_snapshot(form: IntakeForm, id_number: str, phone: str) -> dict[str, Any]:
+    return {
+        "full_name": nfc(form.full_name),
+        "birth_date": form.birth_date.isoformat() if form.birth_date else None,
+        "gender": form.gender,
+        "id_number": id_number,
+        "phone": phone,
+        "email": form.email.strip(),
+        "address_street": nfc(form.address_street),
+        "address_commune": nfc(form.address_commune),
+        "address_province": nfc(form.address_province),
+    }
+
+
+def _missing_required(procedure: Procedure, form: IntakeForm) -> list[str]:
+    received = {nfc(line.name) for line in form.documents if line.received}
+    return [doc.name for doc in procedure.documents if doc.required and nfc(doc.name) not in received]
+
+
+def _find_or_update_applicant(session: Session, clock: Clock, snapshot: dict[str, Any]) -> Applicant:
+    applicant = None
+    if snapshot["id_number"]:
+        applicant = session.scalar(
+            select(Applicant)
+            .where(Applicant.id_number == snapshot["id_number"])
+            .order_by(Applicant.created_at.desc())
+            .limit(1)
+        )
+    birth = date.fromisoformat(snapshot["birth_date"]) if snapshot["birth_date"] else None
+    if applicant is None:
+        applicant = Applicant(id=uuid7(), created_at=clock.now_utc(), birth_date=birth)
+        session.add(applicant)
+    elif birth is not None:
+        applicant.birth_date = birth
+    # The clerk has just checked the papers: what the form says is the latest known data. Earlier
+    # dossiers keep their own copy in their "received" event.
+    for key in ("full_name", "gender", "id_number", "phone", "email"):
+        if snapshot[key] or not getattr(applicant, key, None):
+            setattr(applicant, key, snapshot[key])
+    for key in ("address_street", "address_commune", "address_province"):
+        if snapshot[key] or not getattr(applicant, key, None):
+            setattr(applicant, key, snapshot[key])
+    applicant.name_fold = fold(snapshot["full_name"])
+    return applicant
+
+
+def register_dossier(
+    session: Session,
+    clock: Clock,
+    form: IntakeForm,
+    clerk_id: str,
+    appointment_local: datetime,
+    *,
+    received_local: datetime | None = None,
+) -> RegisteredDossier:
+    """Accept a dossier at the counter, in the caller's transaction.
+
+    Validates everything first and raises FieldErrors naming every problem before writing anything.
+    `received_local` defaults to now (by `clock`); `appointment_local` comes from the deadline engine.
+    """
+    now = clock.now_utc()
+    received_local = received_local or utc_to_local(now)
+    procedure = session.get(Procedure, form.procedure_id) if form.procedure_id > 0 else None
+    errors = validate_intake(
+        form,
+        today=received_local.date(),
+        catalogue_fee=procedure.fee_amount if procedure is not None else None,
+    )
+    if procedure is None or not procedure.active:
+        errors.setdefault("procedure_id", "Thủ tục này không có hoặc đã ngừng áp dụng; hãy chọn thủ tục khác")
+    elif "documents" not in errors:
+        missing = _missing_required(procedure, form)
+        if missing:
+            errors["documents"] = (
+                "Thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ". Nếu công dân chưa đủ giấy tờ, "
+                "hãy lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"
+            )
+    if errors:
+        raise FieldErrors(errors)
+    assert procedure is not None
+    clerk = require_role(session, clerk_id, *STAFF_ROLES)
+    if received_local > utc_to_local(now):
+        raise UserFacingError("Thời điểm tiếp nhận không được ở sau thời điểm hiện tại.")
+    if appointment_local < received_local:
+        raise ValueError(f"appointment {appointment_local} is before reception {received_local}")
+
+    identity = load_identity(session)
+    id_number = normalise_id_number(form.id_number)
+    phone = normalise_phone(form.phone) if form.phone.strip() else ""
+    applicant_data = _applicant_snapshot(form, id_number, phone)
+    # The code first: if the clock guard or the daily limit refuses, nothing else has been touched.
+    code = issue_dossier_code(session, clock, identity.agency_code, identity.code_slot, received_local.date())
+    applicant = _find_or_update_applicant(session, clock, applicant_data)
+
+    received_utc = local_to_utc(received_local)
+    appointment_utc = local_to_utc(appointment_local)
+    lines = [*form.documents, *form.extras]
+    documents = [
+        {
+            "position": position,
+            "name": nfc(line.name),
+            "originals": line.originals,
+            "certified_copies": line.certified_copies,
+            "copies": line.copies,
+            "received": line.received,
+        }
+        for position, line in enumerate(lines, start=1)
+    ]
+    dossier = Dossier(
+        id=uuid7(),
+        code=code,
+        procedure_id=procedure.id,
+        applicant_id=applicant.id,
+        status=STATUS_RECEIVED,
+        channel=form.channel,
+        received_at=received_utc,
+        appointment_at=appointment_utc,
+        printed_appointment_at=None,
+        sets_count=form.sets_count,
+        delivery=form.delivery,
+        delivery_address=nfc(form.delivery_address),
+        fee_collected=procedure.fee_amount if form.fee_collected is None else form.fee_collected,
+        fee_note=nfc(form.fee_reason),
+        submitter_name=nfc(form.submitter_name),
+        submitter_id_number=normalise_id_number(form.submitter_id_number),
+        authorisation_note=nfc(form.authorisation_note),
+        name_fold=fold(applicant_data["full_name"]),
+        id_number=id_number,
+        phone=phone,
+        clerk_id=clerk.id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    dossier.documents = [DossierDocument(**doc) for doc in documents]
+    intake_record = {
+        "applicant": applicant_data,
+        "submitter": {
+            "name": dossier.submitter_name,
+            "id_number": dossier.submitter_id_number,
+            "authorisation_note": dossier.authorisation_note,
+        },
+        "documents": documents,
+    }
+    event = DossierEvent(
+        id=uuid7(),
+        seq=1,
+        kind="received",
+        status_from=None,
+        status_to=STATUS_RECEIVED,
+        at=received_utc,
+        user_id=clerk.id,
+        note="",
+        step_deadline=appointment_utc,
+        payload=outbox.canonical_json(intake_record),
+    )
+    dossier.events = [event]
+    session.add(dossier)
+    session.flush()
+
+    append_audit(
+        session,
+        clock,
+        clerk.id,
+        "dossier_received",
+        "dossier",
+        dossier.id,
+        {"code": code, "procedure": procedure.code},
+    )
+    op_id = outbox.enqueue(
+        session,
+        clock,
+        "dossier.received",
+        dossier.id,
+        {
+            "dossier": {
+                "id": dossier.id,
+                "code": code,
+                "procedure_code": procedure.code,
+                "applicant_id": applicant.id,
+                "status": STATUS_RECEIVED,
+                "channel": dossier.channel,
+                "received_at": received_utc,
+                "appointment_at": appointment_utc,
+                "sets_count": dossier.sets_count,
+                "delivery": dossier.delivery,
+                "delivery_address": dossier.delivery_address,
+                "fee_collected": dossier.fee_collected,
+                "fee_note": dossier.fee_note,
+                "clerk_id": clerk.id,
+                "version": 1,
+            },
+            **intake_record,
+            "event": {
+                "id": event.id,
+                "seq": 1,
+                "kind": "received",
+                "status_to": STATUS_RECEIVED,
+                "at": received_utc,
+                "step_deadline": appointment_utc,
+                "user_id": clerk.id,
+            },
+            "agency_code": identity.agency_code,
+        },
+    )
+    return RegisteredDossier(dossier.id, code, received_utc, appointment_local, applicant.id, event.id, op_id)
+
+
+def _applicant_from_event(dossier: Dossier) -> ApplicantInfo:
+    received = next((e for e in dossier.events if e.kind == "received"), None)
+    data: dict[str, Any] = {}
+    if received is not None:
+        data = json.loads(received.payload).get("applicant", {})
+    a = dossier.applicant
+    birth = data.get("birth_date") if data else (a.birth_date.isoformat() if a.birth_date else None)
+    return ApplicantInfo(
+        full_name=data.get("full_name", a.full_name),
+        birth_date=date.fromisoformat(birth) if birth else None,
+        gender=data.get("gender", a.gender),
+        id_number=data.get("id_number", a.id_number),
+        phone=data.get("phone", a.phone),
+        email=data.get("email", a.email),
+        address_street=data.get("address_street", a.address_street),
+        address_commune=data.get("address_commune", a.address_commune),
+        address_province=data.get("address_province", a.address_province),
+    )
+
+
+def get_dossier_by_code(session: Session, code: str) -> DossierDetail:
+    """All data of one dossier for printing its receipt; UserFacingError if there is no such code.
+
+    The applicant is shown as received (from the "received" event), so a reprint matches the
+    original even if the person's phone or address changed since.
+    """
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip()))
+    if dossier is None:
+        raise UserFacingError(f"Không tìm thấy hồ sơ có mã {code.strip()}.")
+    clerk = session.get(User, dossier.clerk_id) if dossier.clerk_id else None
+    procedure = dossier.procedure
+    return DossierDetail(
+        id=dossier.id,
+        code=dossier.code,
+        status=dossier.status,
+        status_name=STATUS_NAMES.get(dossier.status, str(dossier.status)),
+        channel=dossier.channel,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        field_name=procedure.field_name,
+        catalogue_fee=procedure.fee_amount,
+        applicant=_applicant_from_event(dossier),
+        submitter_name=dossier.submitter_name,
+        submitter_id_number=dossier.submitter_id_number,
+        authorisation_note=dossier.authorisation_note,
+        documents=tuple(
+            DocumentLine(d.name, d.originals, d.certified_copies, d.copies, d.received)
+            for d in dossier.documents
+        ),
+        sets_count=dossier.sets_count,
+        delivery=dossier.delivery,
+        delivery_address=dossier.delivery_address,
+        fee_collected=dossier.fee_collected,
+        fee_note=dossier.fee_note,
+        clerk_id=dossier.clerk_id,
+        clerk_name=clerk.full_name if clerk is not None else "",
+        received_at_utc=dossier.received_at,
+        received_local=utc_to_local(dossier.received_at),
+        appointment_local=utc_to_local(dossier.appointment_at) if dossier.appointment_at else None,
+        printed_appointment_local=(
+            utc_to_local(dossier.printed_appointment_at) if dossier.printed_appointment_at else None
+        ),
+        receipt_prints=sum(1 for e in dossier.events if e.kind in ("receipt_printed", "receipt_reprinted")),
+        version=dossier.version,
+        counter=load_identity(session),
+    )
+
+
+def record_print(
+    session: Session,
+    clock: Clock,
+    dossier_id: str,
+    user_id: str,
+    kind: str,
+    reprint_reason: str | None = None,
+) -> PrintRecord:
+    """Record that a form (`kind`, e.g. "receipt") of a dossier was printed, in the caller's transaction.
+
+    The first print is the event "<kind>_printed" (for the receipt it also fixes the appointment
+    as printed). Every later print is a reprint: it needs a reason (FieldErrors otherwise), is the
+    event "<kind>_reprinted" and is audited.
+    """
+    if not _PRINT_KIND.match(kind):
+        raise ValueError(f"bad print kind {kind!r}")
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise UserFacingError("Không tìm thấy hồ sơ cần in.")
+    user = require_role(session, user_id, *STAFF_ROLES)
+    first_kind, again_kind = f"{kind}_printed", f"{kind}_reprinted"
+    printed_before = session.scalar(
+        select(func.count())
+        .select_from(DossierEvent)
+        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.kind == first_kind)
+    )
+    reprint = bool(printed_before)
+    reason = nfc(reprint_reason or "")
+    if reprint and not reason:
+        raise FieldErrors({"reprint_reason": "Hãy ghi lý do in lại (ví dụ: công dân làm mất giấy hẹn)"})
+    now = clock.now_utc()
+    last_seq = session.scalar(select(func.max(DossierEvent.seq)).where(DossierEvent.dossier_id == dossier.id))
+    event = DossierEvent(
+        id=uuid7(),
+        dossier_id=dossier.id,
+        seq=int(last_seq or 0) + 1,
+        kind=again_kind if reprint else first_kind,
+        status_from=None,
+        status_to=None,
+        at=now,
+        user_id=user.id,
+        note=reason,
+        step_deadline=None,
+        payload="{}",
+    )
+    session.add(event)
+    if kind == "receipt" and not reprint:
+        dossier.printed_appointment_at = dossier.appointment_at
+    dossier.updated_at = now
+    session.flush()
+    if reprint:
+        append_audit(
+            session,
+            clock,
+            user.id,
+            again_kind,
+            "dossier",
+            dossier.id,
+            {"code": dossier.code, "reason": reason, "seq": event.seq},
+        )
+    outbox.enqueue(
+        session,
+        clock,
+        "dossier.event",
+        dossier.id,
+        {
+            "dossier_id": dossier.id,
+            "code": dossier.code,
+            "event": {
+                "id": event.id,
+                "seq": event.seq,
+                "kind": event.kind,
+                "at": now,
+                "user_id": user.id,
+                "note": reason,
+            },
+        },
+    )
+    return PrintRecord(event.id, event.seq, event.kind, reprint)
+
+
+def _notice(
+    session: Session,
+    clock: Clock,
+    *,
+    kind: str,
+    action: str,
+    clerk_id: str,
+    procedure_id: int,
+    applicant_name: str,
+    applicant_id_number: str,
+    reason: str,
+    missing: tuple[str, ...],
+    extra_errors: dict[str, str],
+) -> IntakeNotice:
+    errors = dict(extra_errors)
+    procedure = session.get(Procedure, procedure_id) if procedure_id > 0 else None
+    if procedure is None:
+        errors["procedure_id"] = "Hãy chọn thủ tục hành chính"
+    name_problem = check_full_name(applicant_name)
+    if name_problem:
+        errors["full_name"] = name_problem
+    id_number = normalise_id_number(applicant_id_number)
+    if id_number:
+        id_problem = check_id_number(id_number)
+        if id_problem:
+            errors["id_number"] = id_problem
+    if errors:
+        raise FieldErrors(errors)
+    assert procedure is not None
+    clerk = require_role(session, clerk_id, *STAFF_ROLES)
+    name = nfc(applicant_name)
+    record = append_audit(
+        session,
+        clock,
+        clerk.id,
+        action,
+        "procedure",
+        procedure.code,
+        {
+            "applicant_name": name,
+            "applicant_id_number": id_number,
+            "reason": reason,
+            "missing": list(missing),
+        },
+    )
+    return IntakeNotice(
+        record.id,
+        kind,
+        record.at,
+        procedure.code,
+        procedure.name,
+        name,
+        id_number,
+        reason,
+        missing,
+        clerk.full_name,
+        load_identity(session),
+    )
+
+
+def refuse_intake(
+    session: Session,
+    clock: Clock,
+    *,
+    clerk_id: str,
+    procedure_id: int,
+    applicant_name: str,
+    applicant_id_number: str,
+    reason: str,
+) -> IntakeNotice:
+    """Refuse a dossier at the counter (Mẫu 03: not within competence or not eligible).
+
+    Per domain §5.2 a refusal at the counter creates no dossier and takes no code: only an audit row
+    ("intake_refused") naming the applicant, the procedure and the reason. The returned notice holds
+    what the Mẫu 03 prints. FieldErrors if the applicant's name, the procedure or the reason is missing.
+    """
+    reason = nfc(reason)
+    problem = check_required(reason, "lý do không tiếp nhận")
+    return _notice(
+        session,
+        clock,
+        kind="refusal",
+        action="intake_refused",
+        clerk_id=clerk_id,
+        procedure_id=procedure_id,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        reason=reason,
+        missing=(),
+        extra_errors={"reason": problem} if problem else {},
+    )
+
+
+def request_supplement_at_intake(
+    session: Session,
+    clock: Clock,
+    *,
+    clerk_id: str,
+    procedure_id: int,
+    applicant_name: str,
+    applicant_id_number: str,
+    missing: Sequence[str],
+    note: str = "",
+) -> IntakeNotice:
+    """Ask for missing papers at the counter (Mẫu 02), listing everything missing at once.
+
+    No dossier and no code (the applicant comes back with a complete set and is received then):
+    only an audit row ("intake_supplement_requested") with the applicant and the list.
+    """
+    items = tuple(nfc(m) for m in missing if nfc(m))
+    return _notice(
+        session,
+        clock,
+        kind="supplement",
+        action="intake_supplement_requested",
+        clerk_id=clerk_id,
+        procedure_id=procedure_id,
+        applicant_name=applicant_name,
+        applicant_id_number=applicant_id_number,
+        reason=nfc(note),
+        missing=items,
+        extra_errors={} if items else {"missing": "Hãy ghi ít nhất một giấy tờ cần bổ sung"},
+    )
+
+
+def find_applicant(session: Session, id_number: str) -> ApplicantInfo | None:
+    """The latest known data of an applicant by ID number (to pre-fill the form), or None."""
+    number = normalise_id_number(id_number)
+    if not number:
+        return None
+    a = session.scalar(
+        select(Applicant).where(Applicant.id_number == number).order_by(Applicant.created_at.desc()).limit(1)
+    )
+    if a is None:
+        return None
+    return ApplicantInfo(
+        a.full_name,
+        a.birth_date,
+        a.gender,
+        a.id_number,
+        a.phone,
+        a.email,
+        a.address_street,
+        a.address_commune,
+        a.address_province,
+    )

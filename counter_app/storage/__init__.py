@@ -1,0 +1,1 @@
+"""Database access for the counter: models, migrations, opening and backups."""

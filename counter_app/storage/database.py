@@ -1,0 +1,205 @@
+"""Open a counter database safely: identify it, check it, migrate it, and hand out sessions."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from counter_app.errors import DatabaseOpenError
+from counter_app.storage import migrations
+from counter_app.storage.backup import backup_before_migration
+from counter_app.storage.fileinfo import FileKind, inspect_file
+from counter_app.storage.lock import InstanceLock
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure(dbapi_conn: sqlite3.Connection, *, writer: bool) -> None:
+    """Pragmas on every connection: WAL, FULL sync (a printed receipt is a promise), foreign keys."""
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _begin)
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    dbapi_conn.execute("PRAGMA synchronous = FULL")
+    if writer:
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the application's pragmas, in autocommit mode."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    _configure(conn, writer=True)
+    return conn
+
+
+def _make_engine(path: Path, *, writer: bool) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=NullPool if not writer else None,
+        connect_args={"check_same_thread": False},
+        **({"pool_size": 1, "max_overflow": 0} if writer else {}),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        _configure(dbapi_conn, writer=writer)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so read-then-write use cases (the daily code
+        # sequence) cannot interleave; readers use a deferred BEGIN and never block the writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+def describe_unusable(path: Path) -> str | None:
+    """A Vietnamese reason why `path` cannot be opened as a counter database, or None if it can."""
+    info = inspect_file(path)
+    if info.kind is FileKind.MISSING:
+        return f"Không tìm thấy cơ sở dữ liệu {path}. Hãy tạo mới bằng lệnh: counter-admin init --db {path} …"
+    if info.kind is FileKind.EMPTY:
+        return f"Tệp {path} rỗng, không phải cơ sở dữ liệu của phần mềm Một cửa."
+    if info.kind is FileKind.NOT_SQLITE:
+        return f"Tệp {path} không phải cơ sở dữ liệu của phần mềm Một cửa (tệp hỏng hoặc tệp khác)."
+    if info.kind is FileKind.FOREIGN_SQLITE:
+        return f"Tệp {path} là một cơ sở dữ liệu SQLite của phần mềm khác, không phải của phần mềm Một cửa."
+    latest = migrations.latest_version()
+    if info.user_version > latest:
+        return (
+            f"Cơ sở dữ liệu {path} được tạo bởi phiên bản mới hơn (lược đồ {info.user_version}, "
+            f"phiên bản này hiểu tới {latest}). Hãy cập nhật phần mềm."
+        )
+    return None
+
+
+@dataclass
+class Database:
+    """An open counter database: a single writer engine, a reader engine, and the instance lock."""
+
+    path: Path
+    writer: Engine
+    reader: Engine
+    lock: InstanceLock | None
+
+    def __post_init__(self) -> None:
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One user action = one transaction: commit on success, roll back on any exception."""
+        with self._write_sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot session (never commits)."""
+        with self._read_sessions() as session, session.begin():
+            yield session
+            session.rollback()
+
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self.reader.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the main file (the file is then complete on its own)."""
+        raw = self.writer.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        """Checkpoint, dispose of connections and release the instance lock."""
+        # Another reader may hold the WAL; the next open recovers it, so a failed checkpoint is harmless.
+        with contextlib.suppress(sqlite3.Error):
+            self.checkpoint()
+        self.writer.dispose()
+        self.reader.dispose()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def create_database(path: Path) -> None:
+    """Create a new, empty, fully migrated counter database file at `path` (which must not exist)."""
+    info = inspect_file(path)
+    if info.kind not in (FileKind.MISSING, FileKind.EMPTY):
+        raise DatabaseOpenError(f"Tệp {path} đã tồn tại; không ghi đè. Hãy chọn đường dẫn khác.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = raw_connect(path)
+    try:
+        migrations.apply_migrations(conn)
+    finally:
+        conn.close()
+
+
+def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check: bool = True) -> Database:
+    """Open an existing counter database; refuse anything else without touching it.
+
+    With `lock`, a second instance gets a clear DatabaseOpenError. With `check`, `PRAGMA quick_check`
+    must pass. With `migrate`, pending migrations run after a VACUUM INTO backup.
+    """
+    reason = describe_unusable(path)
+    if reason:
+        raise DatabaseOpenError(reason)
+    instance_lock = InstanceLock(path) if lock else None
+    if instance_lock:
+        instance_lock.acquire()
+    try:
+        conn = raw_connect(path)
+        try:
+            if check:
+                _quick_check(conn, path)
+            version = migrations.current_version(conn)
+            if version < migrations.latest_version():
+                if not migrate:
+                    raise DatabaseOpenError(
+                        f"Cơ sở dữ liệu {path} cần nâng cấp lược đồ ({version} → "
+                        f"{migrations.latest_version()}); hãy mở bằng phần mềm hoặc counter-admin info."
+                    )
+                _migrate(conn, path, version, holding_lock=instance_lock is not None)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if instance_lock:
+            instance_lock.release()
+        raise DatabaseOpenError(f"Không mở được cơ sở dữ liệu {path}: tệp bị hỏng ({exc}).") from exc
+    except BaseException:
+        if instance_lock:
+            instance_lock.release()
+        raise
+    return Database(path, _make_engine(path, writer=True), _make_engine(path, writer=False), instance_lock)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, version: int, *, holding_lock: bool) -> None:
+    """Back up, then migrate; a reader without the instance lock takes it for the migration only."""
+    temporary = None if holding_lock else InstanceLock(path)
+    if temporary:
+        temporary.acquire()
+    try:
+        if migrations.current_version(conn) == version:  # nobody migrated it meanwhile
+            backup_before_migration(conn, path, version)
+            migrations.apply_migrations(conn)
+    finally:
+        if temporary:
+            temporary.release()
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    rows = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    if rows != ["ok"]:
+        detail = "; ".join(str(r) for r in rows[:3])
+        raise DatabaseOpenError(
+            f"Cơ sở dữ liệu {path} bị hỏng (quick_check: {detail}). Hãy khôi phục từ bản sao lưu."
+        )

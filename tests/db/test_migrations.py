@@ -1,0 +1,99 @@
+"""Every migration applies on the previous version, is backed up first, and matches the typed models."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from counter_app.storage import migrations
+from counter_app.storage.database import open_database, raw_connect
+from counter_app.storage.models import Base
+
+# What each migration must create; extend this table with every new migration.
+EXPECTED_TABLES: dict[int, set[str]] = {
+    1: {
+        "counter_config",
+        "settings",
+        "users",
+        "procedures",
+        "procedure_documents",
+        "applicants",
+        "dossiers",
+        "dossier_documents",
+        "dossier_events",
+        "code_sequences",
+    },
+}
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    found = migrations.load_migrations()
+    assert [m.version for m in found] == list(range(1, len(found) + 1))
+    assert set(EXPECTED_TABLES) <= {m.version for m in found}
+
+
+@pytest.mark.parametrize("version", [m.version for m in migrations.load_migrations()])
+def test_migration_applies_on_previous_version(tmp_path: Path, version: int) -> None:
+    conn = raw_connect(tmp_path / "c.db")
+    try:
+        migrations.apply_migrations(conn, target=version - 1)
+        before = _tables(conn)
+        assert migrations.apply_migrations(conn, target=version) == [version]
+        assert migrations.current_version(conn) == version
+        created = _tables(conn) - before
+        assert EXPECTED_TABLES.get(version, set()) <= created
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+
+
+def test_migration_failure_leaves_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = migrations.load_migrations()
+    broken = [*real, migrations.Migration(len(real) + 1, "broken", "CREATE TABLE x (a); SELECT nope FROM;")]
+    monkeypatch.setattr(migrations, "load_migrations", lambda folder=None: broken)
+    conn = raw_connect(tmp_path / "c.db")
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            migrations.apply_migrations(conn)
+        assert migrations.current_version(conn) == len(real)
+        assert "x" not in _tables(conn)
+    finally:
+        conn.close()
+
+
+def test_migration_of_old_database_takes_backup_first(tmp_path: Path) -> None:
+    latest = migrations.latest_version()
+    if latest < 2:
+        pytest.skip("only one schema version so far")
+    path = tmp_path / "old.db"
+    conn = raw_connect(path)
+    migrations.apply_migrations(conn, target=1)
+    conn.close()
+    db = open_database(path)
+    try:
+        assert db.schema_version() == latest
+    finally:
+        db.close()
+    backups = list((tmp_path / "backups").glob("old-before-migration-v1-*.db"))
+    assert len(backups) == 1
+    check = sqlite3.connect(backups[0])
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+    check.close()
+
+
+def test_models_match_migrated_schema(tmp_path: Path) -> None:
+    conn = raw_connect(tmp_path / "c.db")
+    migrations.apply_migrations(conn)
+    try:
+        for table in Base.metadata.sorted_tables:
+            columns = {r[1] for r in conn.execute(f'PRAGMA table_info("{table.name}")')}
+            assert columns == {c.name for c in table.columns}, table.name
+    finally:
+        conn.close()

@@ -1,0 +1,98 @@
+"""The main window: navigation (Tiếp nhận, Hồ sơ, Trả kết quả, Giám sát, Quản trị) and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from counter_app import __version__
+from ui.context import AppContext
+from ui.pages.admin import AdminPage
+from ui.pages.coming import ComingPage
+from ui.pages.dossier_list import DossierListPage
+
+NAV_WIDTH = 190
+
+
+class MainWindow(QMainWindow):
+    """One window per counter database; pages are built once and switched with F1–F5 or the list."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"{ctx.identity.agency_name} — Phần mềm Một cửa")
+        self.resize(1200, 760)
+
+        self.intake_page: QWidget = ComingPage(
+            "Tiếp nhận hồ sơ",
+            "Biểu mẫu tiếp nhận hồ sơ và in Giấy tiếp nhận (Mẫu 01) đang được hoàn thiện. "
+            "Trong lúc chờ, có thể tiếp nhận bằng dòng lệnh: counter-admin receive …",
+        )
+        self.dossier_page = DossierListPage(ctx)
+        self.return_page = ComingPage(
+            "Trả kết quả", "Quét mã vạch trên Giấy tiếp nhận để trả kết quả (sẽ có trong phiên bản tới)."
+        )
+        self.supervisor_page = ComingPage(
+            "Giám sát", "Bảng theo dõi hồ sơ đến hạn, quá hạn và tỉ lệ đúng hạn (sẽ có trong phiên bản tới)."
+        )
+        self.admin_page = AdminPage(ctx)
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(NAV_WIDTH)
+        self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 10px 8px; }")
+        self.stack = QStackedWidget()
+        pages = (
+            ("Tiếp nhận", self.intake_page),
+            ("Hồ sơ", self.dossier_page),
+            ("Trả kết quả", self.return_page),
+            ("Giám sát", self.supervisor_page),
+            ("Quản trị", self.admin_page),
+        )
+        for number, (label, page) in enumerate(pages, start=1):
+            self.nav.addItem(QListWidgetItem(f"{label}   (F{number})"))
+            self.stack.addWidget(page)
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(f"F{number}"))
+            action.triggered.connect(lambda _checked=False, row=number - 1: self.nav.setCurrentRow(row))
+            self.addAction(action)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.status_agency = QLabel(f"{ctx.identity.agency_code} · {ctx.identity.agency_name}")
+        self.status_user = QLabel(ctx.user_name or "Chưa đăng nhập")
+        self.status_db = QLabel(str(ctx.db.path))
+        self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = self.statusBar()
+        bar.addWidget(self.status_agency)
+        bar.addWidget(self.status_user)
+        bar.addPermanentWidget(self.status_db)
+        bar.addPermanentWidget(QLabel(f"v{__version__}"))
+        self.nav.setCurrentRow(1)
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        if page is self.dossier_page and not self.dossier_page.model.rowCount():
+            self.dossier_page.refresh()
+        if page is self.admin_page:
+            self.admin_page.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.runner.shutdown()
+        super().closeEvent(event)

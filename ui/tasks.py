@@ -1,0 +1,61 @@
+"""Background work: one serial database worker, results delivered to the GUI thread by one signal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class TaskRunner(QObject):
+    """Runs core functions off the GUI thread; every database call goes through one serial executor.
+
+    Widgets never hold a Session: they submit a function and get its result back on the GUI thread.
+    With `synchronous=True` (tests) the function runs inline, which keeps UI tests deterministic.
+    """
+
+    sig_finished = Signal(object, object, object)  # (callback, result, error)
+
+    def __init__(self, *, synchronous: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._synchronous = synchronous
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self.sig_finished.connect(self._on_finished)
+
+    def run_db(self, fn: Callable[[], Any], on_done: Done, on_error: Failed) -> None:
+        """Run `fn` on the serial database worker; call back on the GUI thread."""
+        if self._synchronous:
+            try:
+                result = fn()
+            except BaseException as exc:  # delivered to the caller's error policy
+                on_error(exc)
+            else:
+                on_done(result)
+            return
+        future = self._db.submit(fn)
+
+        def _deliver(fut: Future[Any]) -> None:
+            error = fut.exception()
+            self.sig_finished.emit((on_done, on_error), None if error else fut.result(), error)
+
+        future.add_done_callback(_deliver)
+
+    @Slot(object, object, object)
+    def _on_finished(self, callbacks: tuple[Done, Failed], result: Any, error: BaseException | None) -> None:
+        on_done, on_error = callbacks
+        if error is not None:
+            on_error(error)
+        else:
+            on_done(result)
+
+    def shutdown(self) -> None:
+        """Finish queued database work, then stop the worker."""
+        self._db.shutdown(wait=True)
