@@ -14,7 +14,6 @@ from counter_app.clock import SystemClock, utc_to_local
 from counter_app.errors import UserFacingError
 from counter_app.services import appointment, intake, users
 from counter_app.services.cccd import split_address
-from counter_app.services.counter_setup import load_identity
 from counter_app.services.validation import DocumentLine, IntakeForm
 from counter_app.storage.models import Procedure
 
@@ -98,13 +97,9 @@ def run_receive(args: argparse.Namespace) -> int:
                 raise UserFacingError(
                     f"Không có thủ tục mã {args.procedure} trong danh mục (hoặc thủ tục đã ngừng áp dụng)."
                 )
-            identity = load_identity(session)
             clerk = users.ensure_system_user(session, clock, CLI_USERNAME, CLI_FULL_NAME)
             received_local: datetime = args.received or utc_to_local(clock.now_utc())
-            try:
-                appointment_local = appointment.compute_appointment_for(procedure, received_local, identity)
-            except NotImplementedError as exc:
-                raise UserFacingError(f"Chưa tính được ngày hẹn trả: {exc}") from exc
+            appointment_local = appointment.compute_appointment_for(session, procedure, received_local)
             address = split_address(args.address)
             form = IntakeForm(
                 procedure_id=procedure.id,
