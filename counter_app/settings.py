@@ -1,0 +1,117 @@
+"""Counter settings declared once: typed, with a default, a Vietnamese label and a validator.
+
+Values live in the `settings` table as JSON text; a missing row means the default. Changing a
+setting is audited (who, old value, new value) in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.clock import Clock
+from counter_app.errors import FieldErrors
+from counter_app.services.audit import append_audit
+from counter_app.storage.models import Setting
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SettingSpec(Generic[T]):
+    """One setting: key, type, default, label shown to the admin, and a check returning a message."""
+
+    key: str
+    type: type[T]
+    default: T
+    label: str
+    check: Callable[[T], str | None] | None = None
+
+    def parse(self, raw: Any) -> T:
+        """A stored or typed-in value as this setting's type; FieldErrors naming the setting if not."""
+        value: Any = raw
+        try:
+            if self.type is bool and not isinstance(raw, bool):
+                value = str(raw).strip().lower() in ("1", "true", "yes", "có", "co")
+            elif self.type is int and not isinstance(raw, int):
+                value = int(str(raw).strip())
+            elif self.type is str:
+                value = str(raw).strip()
+        except ValueError:
+            raise FieldErrors({self.key: f"{self.label}: hãy nhập một số nguyên"}) from None
+        if not isinstance(value, self.type):
+            raise FieldErrors({self.key: f"{self.label}: giá trị không hợp lệ"})
+        problem = self.check(value) if self.check else None
+        if problem:
+            raise FieldErrors({self.key: f"{self.label}: {problem}"})
+        return value
+
+
+def _minutes(value: int) -> str | None:
+    return None if 1 <= value <= 240 else "từ 1 đến 240 phút"
+
+
+def _url(value: str) -> str | None:
+    return None if value.startswith(("https://", "http://")) else "phải bắt đầu bằng https:// hoặc http://"
+
+
+IDLE_LOCK_MINUTES = SettingSpec(
+    "ui.idle_lock_minutes", int, 10, "Khoá màn hình sau (phút) không thao tác", _minutes
+)
+STATUS_PAGE_URL = SettingSpec(
+    "forms.status_page_url",
+    str,
+    "https://dichvucong.gov.vn/tra-cuu-ho-so?ma=",
+    "Địa chỉ tra cứu hồ sơ (mã QR trên giấy hẹn, mã hồ sơ được nối vào cuối)",
+    _url,
+)
+GUIDE_OFFICER = SettingSpec("forms.guide_officer", str, "", "Công chức hướng dẫn (in trên Mẫu 02, 03)", None)
+GUIDE_PHONE = SettingSpec("forms.guide_phone", str, "", "Số điện thoại hướng dẫn (in trên Mẫu 02, 03)", None)
+TRACKING_BOOK_VOLUME = SettingSpec(
+    "forms.tracking_book_volume",
+    int,
+    1,
+    "Quyển số của Sổ theo dõi hồ sơ",
+    lambda v: None if v >= 1 else "từ 1",
+)
+
+ALL: tuple[SettingSpec[Any], ...] = (
+    IDLE_LOCK_MINUTES,
+    STATUS_PAGE_URL,
+    GUIDE_OFFICER,
+    GUIDE_PHONE,
+    TRACKING_BOOK_VOLUME,
+)
+BY_KEY = {spec.key: spec for spec in ALL}
+
+
+def get(session: Session, spec: SettingSpec[T]) -> T:
+    """The value in force (the default when never set, or when a stored value no longer validates)."""
+    raw = session.scalar(select(Setting.value).where(Setting.key == spec.key))
+    if raw is None:
+        return spec.default
+    try:
+        return spec.parse(json.loads(raw))
+    except (FieldErrors, ValueError):
+        return spec.default
+
+
+def put(session: Session, clock: Clock, spec: SettingSpec[T], raw: Any, by: str | None) -> T:
+    """Validate and store a new value in the caller's transaction, with an audit row; returns it."""
+    value = spec.parse(raw)
+    old = get(session, spec)
+    row = session.get(Setting, spec.key)
+    now = clock.now_utc()
+    if row is None:
+        session.add(Setting(key=spec.key, value=json.dumps(value, ensure_ascii=False), updated_at=now))
+    else:
+        row.value = json.dumps(value, ensure_ascii=False)
+        row.updated_at = now
+    session.flush()
+    append_audit(session, clock, by, "setting.change", "setting", spec.key, {"old": old, "new": value})
+    return value
