@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -115,48 +117,53 @@ def seed_demo(
     procedures = load_procedures(conn)
     if not procedures:
         raise ValueError("the catalogue is empty: load it before seeding")
-    weights = [UNIT_WEIGHT.get(p.unit, 1.0) for p in procedures]
     periods = _periods(working_hours)
     first_day = now_local.date() - timedelta(days=365)
     days = [first_day + timedelta(days=i) for i in range(366)]
     days = [d for d in days if is_working_day(d) and d <= now_local.date()]
-    people = PersonGenerator(rng, PROVINCES[1], commune)
 
     received = sorted(_random_receipt(rng, days, periods, now_local) for _ in range(count))
-    per_day: dict[date, int] = {}
+    # Code numbers are decided here, in receipt order, so batches can be built in any process.
+    # A second seeding (or real dossiers) already used some numbers: continue after them.
+    sequence = _used_numbers(conn, agency_code)
+    numbers: list[int] = []
     for moment in received:
-        per_day[moment.date()] = per_day.get(moment.date(), 0) + 1
-    if max(per_day.values(), default=0) > 9 * 999:
+        index = sequence.get(moment.date(), 0)
+        sequence[moment.date()] = index + 1
+        numbers.append((1 + index // 999) * 1000 + 1 + index % 999)
+    if max(sequence.values(), default=0) > 9 * 999:
         raise ValueError("too many dossiers per day for the code space (9 counters × 999)")
+
+    job = _Job(
+        seed=seed,
+        procedures=procedures,
+        weights=[UNIT_WEIGHT.get(p.unit, 1.0) for p in procedures],
+        now=now_local,
+        agency=agency_code,
+        commune=commune,
+        appointment=appointment,
+        clerks=clerk_ids,
+    )
+    chunks = [(i, received[i : i + BATCH], numbers[i : i + BATCH]) for i in range(0, count, BATCH)]
 
     conn.execute("PRAGMA cache_size = -262144")
     conn.execute("BEGIN IMMEDIATE")
     try:
         index_sql = _drop_indexes(conn)
-        sequence: dict[date, int] = {}
-        totals = [0, 0, 0]
-        for offset in range(0, count, BATCH):
-            chunk = received[offset : offset + BATCH]
-            rows = _build_batch(
-                chunk,
-                rng,
-                people,
-                procedures,
-                weights,
-                now_local,
-                agency_code,
-                appointment,
-                clerk_ids,
-                sequence,
-            )
+        totals = [0, 0]
+        done = 0
+        # Building rows is pure Python and the slow part: other processes build the next batches
+        # while this one inserts. The inserts stay in this one transaction (all or nothing).
+        for rows in _build_all(job, chunks):
             conn.executemany(_APPLICANT_SQL, rows[0])
             conn.executemany(_DOSSIER_SQL, rows[1])
             conn.executemany(_DOCUMENT_SQL, rows[2])
             conn.executemany(_EVENT_SQL, rows[3])
             totals[0] += len(rows[3])
             totals[1] += len(rows[2])
+            done += len(rows[1])
             if progress:
-                progress(offset + len(chunk))
+                progress(done)
         _write_sequences(conn, agency_code, sequence)
         for sql in index_sql:
             conn.execute(sql)
@@ -171,6 +178,52 @@ def seed_demo(
         raise
     conn.execute("ANALYZE")
     return SeedReport(count, count, totals[0], totals[1], time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every batch builder shares (inherited by forked workers, never pickled per batch)."""
+
+    seed: int
+    procedures: list[DemoProcedure]
+    weights: list[float]
+    now: datetime
+    agency: str
+    commune: str
+    appointment: AppointmentFn
+    clerks: list[str]
+
+
+Rows = tuple[
+    list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]
+]
+Chunk = tuple[int, list[datetime], list[int]]
+_CURRENT: _Job | None = None
+
+
+def _build_chunk(chunk: Chunk) -> Rows:
+    """Rows of one batch; its own random stream, so the result does not depend on the process."""
+    assert _CURRENT is not None
+    job = _CURRENT
+    offset, received, numbers = chunk
+    rng = random.Random(job.seed * 1_000_003 + offset)
+    people = PersonGenerator(rng, PROVINCES[1], job.commune)
+    return _build_batch(received, numbers, rng, people, job)
+
+
+def _build_all(job: _Job, chunks: list[Chunk]) -> Iterator[Rows]:
+    """Batches in order; built by a pool of forked processes where the platform has fork."""
+    global _CURRENT
+    _CURRENT = job
+    workers = min(os.cpu_count() or 1, len(chunks))
+    try:
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(_build_chunk, chunks)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_build_chunk, chunks)
+    finally:
+        _CURRENT = None
 
 
 def _random_receipt(
@@ -195,6 +248,16 @@ def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
     for name, _sql in rows:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _name, sql in rows]
+
+
+def _used_numbers(conn: sqlite3.Connection, agency: str) -> dict[date, int]:
+    used: dict[date, int] = {}
+    for day, slot, last in conn.execute(
+        "SELECT day, slot, last_number FROM code_sequences WHERE agency_code = ?", (agency,)
+    ):
+        when = datetime.strptime(day, "%y%m%d").date()
+        used[when] = max(used.get(when, 0), (slot - 1) * 999 + last)
+    return used
 
 
 def _write_sequences(conn: sqlite3.Connection, agency: str, sequence: dict[date, int]) -> None:
@@ -230,26 +293,16 @@ _EVENT_SQL = (
 
 
 def _build_batch(
-    chunk: list[datetime],
-    rng: random.Random,
-    people: PersonGenerator,
-    procedures: list[DemoProcedure],
-    weights: list[float],
-    now: datetime,
-    agency: str,
-    appointment: AppointmentFn,
-    clerks: list[str],
-    sequence: dict[date, int],
-) -> tuple[
-    list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]
-]:
+    chunk: list[datetime], numbers: list[int], rng: random.Random, people: PersonGenerator, job: _Job
+) -> Rows:
     applicants: list[tuple[object, ...]] = []
     dossiers: list[tuple[object, ...]] = []
     documents: list[tuple[object, ...]] = []
     events: list[tuple[object, ...]] = []
-    chosen = rng.choices(procedures, weights, k=len(chunk))
+    chosen = rng.choices(job.procedures, job.weights, k=len(chunk))
+    now, agency, appointment, clerks = job.now, job.agency, job.appointment, job.clerks
     today = now.date()
-    for received, proc in zip(chunk, chosen, strict=True):
+    for received, number, proc in zip(chunk, numbers, chosen, strict=True):
         person = people.person(today)
         applicant_id = _uuid7(rng, received)
         dossier_id = _uuid7(rng, received)
@@ -271,10 +324,7 @@ def _build_batch(
                 _stamp(received),
             )
         )
-        index = sequence.get(received.date(), 0)
-        sequence[received.date()] = index + 1
-        slot, number = 1 + index // 999, 1 + index % 999
-        code = f"{agency}-{received.strftime('%y%m%d')}-{slot * 1000 + number:04d}"
+        code = f"{agency}-{received.strftime('%y%m%d')}-{number:04d}"
         due = appointment(proc, received)
         clerk = rng.choice(clerks)
         status, history = _life(rng, received, due, now)
@@ -316,7 +366,7 @@ def _build_batch(
         for seq, (kind, status_from, status_to, at) in enumerate(history, start=1):
             events.append(
                 (
-                    _uuid7(rng, at),
+                    _uuid7(rng, received),  # time-ordered like the dossiers: appends, not random inserts
                     dossier_id,
                     seq,
                     kind,

@@ -194,3 +194,36 @@ def test_user_add_and_list(
     assert all("password" not in key for u in listed for key in u)
     assert main(["user", "list", "--db", str(db_path)]) == 0
     assert "binh\tTrần Bình\tgiám sát\tđang hoạt động" in capsys.readouterr().out
+
+
+def test_receive_uses_a_day_off_the_admin_added(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A late-announced day off applies to the appointment printed at the very next intake."""
+    # Same-day procedure received after the 15:00 cut-off on Tuesday 17 Nov 2026: due at closing time
+    # of the next working day, Wednesday 18 Nov ...
+    assert _receive(db_path, "--json", "--received", "2026-11-17T16:00") == 0
+    before = json.loads(capsys.readouterr().out)
+    assert before["appointment_local"] == "2026-11-18T17:00"
+    # ... until the supervisor declares Wednesday a day off: then Thursday.
+    assert (
+        main(
+            [
+                "calendar",
+                "set-day",
+                "--db",
+                str(db_path),
+                "--date",
+                "2026-11-18",
+                "--kind",
+                "off",
+                "--name",
+                "Nghỉ đột xuất do bão",
+                "--reason",
+                "Công điện số 12/CĐ-UBND",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert _receive(db_path, "--json", "--received", "2026-11-17T16:30") == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["appointment_local"] == "2026-11-19T17:00"
