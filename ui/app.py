@@ -5,24 +5,32 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from counter_app import __version__
+from counter_app import __version__, settings
+from counter_app.cli.demo_cmds import DEMO_PASSWORD, DEMO_USERS
 from counter_app.clock import SystemClock
 from counter_app.errors import UserFacingError
 from counter_app.paths import default_db_path
+from counter_app.services import users
 from counter_app.services.counter_setup import load_identity
+from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, UserDTO
 from counter_app.storage.database import Database, open_database
 from ui.context import AppContext
 from ui.fonts import install_fonts
+from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.main_window import MainWindow
+from ui.signin import FirstAdminDialog, SignInDialog, apply_user
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+DEMO_USERNAME = DEMO_USERS[0][0]
+DEMO_HINT = f"Dữ liệu mẫu: tài khoản {DEMO_USERNAME}, mật khẩu {DEMO_PASSWORD}"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -36,18 +44,87 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def build_window(db: Database, *, synchronous: bool = False) -> MainWindow:
-    """The main window over an open database (used by main() and by the UI tests)."""
+def build_context(db: Database, *, synchronous: bool = False) -> AppContext:
+    """The shared objects of one window over an open database; nobody signed in yet."""
     with db.read() as session:
         identity = load_identity(session)
-    ctx = AppContext(
+    return AppContext(
         db=db, runner=TaskRunner(synchronous=synchronous), clock=SystemClock(), identity=identity
     )
-    return MainWindow(ctx)
+
+
+def window_for(
+    ctx: AppContext, *, idle_lock_ms: int | None = None, policy: AccountPolicy = ACCOUNT_POLICY
+) -> MainWindow:
+    """The main window for a context; with a signed-in user and `idle_lock_ms`, the screen lock too."""
+    window = MainWindow(ctx)
+    if ctx.user_id and idle_lock_ms:
+        ctx.extras["idle_lock"] = IdleLock(
+            window, ctx, interval_ms=idle_lock_ms, policy=policy, on_user_changed=window.show_user
+        )
+    return window
+
+
+def build_window(
+    db: Database,
+    *,
+    synchronous: bool = False,
+    user: UserDTO | None = None,
+    idle_lock_ms: int | None = None,
+    policy: AccountPolicy = ACCOUNT_POLICY,
+) -> MainWindow:
+    """The main window over an open database (used by main() and by the UI tests), signed in as `user`."""
+    ctx = build_context(db, synchronous=synchronous)
+    apply_user(ctx, user)
+    return window_for(ctx, idle_lock_ms=idle_lock_ms, policy=policy)
+
+
+def _schedule_exit_hooks(widget: QWidget, args: argparse.Namespace, finish: Callable[[], object]) -> None:
+    """--screenshot and --quit-after-ms for whatever is on screen (a sign-in dialog or the window)."""
+    if args.screenshot:
+
+        def _grab() -> None:
+            args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+            widget.grab().save(str(args.screenshot))
+            print(f"Đã lưu ảnh cửa sổ: {args.screenshot}")
+
+        QTimer.singleShot(max(args.quit_after_ms - 200, 100), widget, _grab)
+    if args.quit_after_ms:
+        QTimer.singleShot(args.quit_after_ms, widget, finish)
+
+
+def _demo_sign_in(ctx: AppContext) -> UserDTO | None:
+    """Headless demo: sign in as the demo clerk without a dialog (audited like any sign-in)."""
+    with ctx.db.write() as session:
+        result = users.authenticate(session, ctx.clock, DEMO_USERNAME, DEMO_PASSWORD)
+    if result.user is None:
+        print(f"Không đăng nhập được bằng tài khoản mẫu {DEMO_USERNAME}: {result.refusal}", file=sys.stderr)
+    return result.user
+
+
+def sign_in(ctx: AppContext, args: argparse.Namespace) -> UserDTO | None:
+    """First start: create the administrator; otherwise the sign-in dialog. None when cancelled."""
+    with ctx.db.read() as session:
+        first = users.needs_first_admin(session)
+        anyone = any(u.active for u in users.list_users(session))
+    if args.demo and args.screenshot:
+        user = _demo_sign_in(ctx)
+        if user is not None:
+            return user
+    dialog: FirstAdminDialog | SignInDialog
+    if first and not (args.demo and anyone):  # demo databases have clerks but no administrator
+        dialog = FirstAdminDialog(ctx)
+    elif args.demo:
+        dialog = SignInDialog(ctx, username=DEMO_USERNAME, hint=DEMO_HINT)
+    else:
+        dialog = SignInDialog(ctx)
+    _schedule_exit_hooks(dialog, args, dialog.reject)
+    dialog.exec()
+    return dialog.user
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Open the database (refusing anything that is not a counter database) and show the window."""
+    """Open the database (refusing anything that is not a counter database), sign in, show the window."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -64,20 +141,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             QMessageBox.critical(None, "Không mở được cơ sở dữ liệu", exc.message)
         return 1
     try:
-        window = build_window(db)
+        ctx = build_context(db)
+        user = sign_in(ctx, args)
+        if user is None:  # cancelled: nothing to do, a clean exit
+            ctx.runner.shutdown()
+            return 0
+        apply_user(ctx, user)
+        with db.read() as session:
+            idle_minutes = settings.get(session, settings.IDLE_LOCK_MINUTES)
+        window = window_for(ctx, idle_lock_ms=minutes_to_ms(idle_minutes))
         if args.demo:
             window.setWindowTitle(window.windowTitle() + " — DỮ LIỆU MẪU")
         window.show()
-        if args.screenshot:
-
-            def _grab() -> None:
-                args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-                window.grab().save(str(args.screenshot))
-                print(f"Đã lưu ảnh cửa sổ: {args.screenshot}")
-
-            QTimer.singleShot(max(args.quit_after_ms - 200, 100), _grab)
-        if args.quit_after_ms:
-            QTimer.singleShot(args.quit_after_ms, window.close)
+        _schedule_exit_hooks(window, args, window.close)
         return int(app.exec())
     finally:
         db.close()

@@ -19,6 +19,8 @@ from ui.context import AppContext
 from ui.pages.admin import AdminPage
 from ui.pages.coming import ComingPage
 from ui.pages.dossier_list import DossierListPage
+from ui.pages.intake import IntakePage
+from ui.signin import user_status_text
 
 NAV_WIDTH = 190
 
@@ -32,11 +34,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{ctx.identity.agency_name} — Phần mềm Một cửa")
         self.resize(1200, 760)
 
-        self.intake_page: QWidget = ComingPage(
-            "Tiếp nhận hồ sơ",
-            "Biểu mẫu tiếp nhận hồ sơ và in Giấy tiếp nhận (Mẫu 01) đang được hoàn thiện. "
-            "Trong lúc chờ, có thể tiếp nhận bằng dòng lệnh: counter-admin receive …",
-        )
+        self.intake_page = IntakePage(ctx)
         self.dossier_page = DossierListPage(ctx)
         self.return_page = ComingPage(
             "Trả kết quả", "Quét mã vạch trên Giấy tiếp nhận để trả kết quả (sẽ có trong phiên bản tới)."
@@ -75,7 +73,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.status_agency = QLabel(f"{ctx.identity.agency_code} · {ctx.identity.agency_name}")
-        self.status_user = QLabel(ctx.user_name or "Chưa đăng nhập")
+        self.status_user = QLabel(user_status_text(ctx))
+        self.status_user.setObjectName("statusUser")
         self.status_db = QLabel(str(ctx.db.path))
         self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = self.statusBar()
@@ -92,6 +91,10 @@ class MainWindow(QMainWindow):
             self.dossier_page.refresh()
         if page is self.admin_page:
             self.admin_page.refresh()
+
+    def show_user(self) -> None:
+        """Show the signed-in user (it changes when another user signs in after a lock)."""
+        self.status_user.setText(user_status_text(self.ctx))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.runner.shutdown()

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from counter_app import __version__
-from counter_app.cli import calendar_cmds, catalogue_cmds, common, db_cmds, demo_cmds, intake_cmds
+from counter_app.cli import calendar_cmds, catalogue_cmds, common, db_cmds, demo_cmds, intake_cmds, print_cmds
 from counter_app.deadlines import cli as deadline_cmds
 from counter_app.errors import Cancelled, UserFacingError
 from counter_app.paths import data_dir
@@ -25,7 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
     sub.required = True
     # Every command module contributes its subcommands through a `register(subparsers)` function.
-    for register in (db_cmds.register, catalogue_cmds.register, demo_cmds.register, intake_cmds.register):
+    for register in (
+        db_cmds.register,
+        catalogue_cmds.register,
+        demo_cmds.register,
+        intake_cmds.register,
+        print_cmds.register,
+    ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)
     calendar_cmds.register(calendar_sub)

@@ -235,17 +235,22 @@ _COUNT_WIDTHS = (17 * mm, 22 * mm, 17 * mm)
 
 
 def documents_table(lines: Sequence[DocumentLine], st: Styles) -> Table:
-    """TT | Tên giấy tờ | Bản chính | Bản chứng thực | Bản sao; long names wrap, the header repeats."""
+    """TT | Tên giấy tờ | Bản chính | Bản chứng thực | Bản sao; long names wrap, the header repeats.
+
+    A line with no count at all leaves the three count cells blank.
+    """
     head = [Paragraph(text, st.cell_head) for text in _DOC_COLUMNS]
     rows: list[list[Paragraph]] = [head]
     for number, line in enumerate(lines, start=1):
+        counts = (line.originals, line.certified_copies, line.copies)
+        # No count at all (a paper only shown, or a missing paper on Mẫu 02): blanks to fill by hand,
+        # not three zeros that read as "none of it".
+        shown = ("", "", "") if not any(counts) else tuple(str(c) for c in counts)
         rows.append(
             [
                 Paragraph(str(number), st.cell_center),
                 Paragraph(markup(line.name), st.cell),
-                Paragraph(str(line.originals), st.cell_center),
-                Paragraph(str(line.certified_copies), st.cell_center),
-                Paragraph(str(line.copies), st.cell_center),
+                *(Paragraph(text, st.cell_center) for text in shown),
             ]
         )
     name_width = FRAME_WIDTH - _TT_WIDTH - sum(_COUNT_WIDTHS)

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -23,6 +24,11 @@ MARGIN_LEFT = 30 * mm
 MARGIN_RIGHT = 15 * mm
 FRAME_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 FRAME_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+
+# Binary (Flate only) streams instead of reportlab's default ASCII85 on top: the PDF is a quarter
+# smaller and the pure-Python base-85 encoder, ~8 % of a receipt's render time, is skipped. The
+# setting is process-wide; this package is the application's only PDF producer.
+rl_config.useA85 = 0
 
 
 def clean(text: str | None) -> str:

@@ -44,12 +44,23 @@ _FIT_SLACK = 4.0  # points kept free: the frame's own rounding must not push the
 
 def render_receipt(data: ReceiptData) -> bytes:
     """The receipt as an A4 PDF: liên 1 (kept at the counter), then liên 2 (for the applicant)."""
-    st = _fitting_styles(data)
+    fitted = _fitting_parts(data)
     story: list[Flowable] = []
     for index, copy_label in enumerate(COPIES):
         if index:
             story.append(PageBreak())
-        story.extend(_copy_story(data, copy_label, st))
+        if fitted is not None:
+            # The copies differ only in their label: the body measured while fitting is laid out
+            # again for each copy (a flowable is re-wrapped before every draw) instead of being
+            # rebuilt, which saves parsing every paragraph twice more.
+            head, table, tail = fitted
+        else:
+            # A copy that spills over is split across pages, and split tables must not be shared
+            # between copies: fresh flowables at full size (it has room to spare anyway).
+            st = styles()
+            head, tail = _body_text(data, st)
+            table = documents_table(data.documents, st)
+        story.extend([*_labelled_top(data, copy_label), *head, table, *tail])
     return render_pdf(
         story,
         title=f"{TITLE} – {data.code}",
@@ -58,41 +69,43 @@ def render_receipt(data: ReceiptData) -> bytes:
     )
 
 
-def _fitting_styles(data: ReceiptData) -> Styles:
-    """The first rung of _FITS at which one copy fits its page.
+def _fitting_parts(data: ReceiptData) -> tuple[list[Flowable], Flowable, list[Flowable]] | None:
+    """The copy body at the first rung of _FITS at which one copy fits its page; None if none fits.
 
     Only the table depends on the table size and only the rest on `compact`, so each part is
-    measured once: at most two texts and three tables instead of four whole copies.
+    built and measured once: at most two texts and three tables instead of four whole copies.
     """
-    rest: dict[bool, float] = {}
-    tables: dict[float, float] = {}
+    top = story_height(_labelled_top(data, COPIES[0]))  # the same height for both labels
+    rest: dict[bool, tuple[list[Flowable], list[Flowable], float]] = {}
+    tables: dict[float, tuple[Flowable, float]] = {}
     for size, compact in _FITS:
         st = styles(size, compact=compact)
         if compact not in rest:
-            head, _, tail = _copy_parts(data, COPIES[0], st)
-            rest[compact] = story_height(head) + story_height(tail)
+            head, tail = _body_text(data, st)
+            rest[compact] = (head, tail, top + story_height(head) + story_height(tail))
         if size not in tables:
-            tables[size] = story_height([documents_table(data.documents, st)])
-        if rest[compact] + tables[size] <= FRAME_HEIGHT - _FIT_SLACK:
-            return st
-    # A copy that spills over anyway has room to spare: print it at full size.
-    return styles()
+            table = documents_table(data.documents, st)
+            tables[size] = (table, story_height([table]))
+        head, tail, text_height = rest[compact]
+        table, table_height = tables[size]
+        if text_height + table_height <= FRAME_HEIGHT - _FIT_SLACK:
+            return head, table, tail
+    return None
 
 
-def _copy_story(data: ReceiptData, copy_label: str, st: Styles) -> list[Flowable]:
-    head, table, tail = _copy_parts(data, copy_label, st)
-    return [*head, table, *tail]
+def _labelled_top(data: ReceiptData, copy_label: str) -> list[Flowable]:
+    """What carries the liên: the continuation marker, the header and the title with its codes."""
+    return [
+        CopyMarker(f"{copy_label} – Mã hồ sơ: {data.code}"),
+        HeaderBlock(data.header, place_date_line(data.header.place_name, data.issued_at.date())),
+        TitleWithCodes(TITLE, f"({copy_label})", data.code, data.status_url, FRAME_WIDTH),
+    ]
 
 
-def _copy_parts(
-    data: ReceiptData, copy_label: str, st: Styles
-) -> tuple[list[Flowable], Flowable, list[Flowable]]:
-    """One copy as (what precedes the documents table, the table, what follows it)."""
+def _body_text(data: ReceiptData, st: Styles) -> tuple[list[Flowable], list[Flowable]]:
+    """One copy's text as (what precedes the documents table, what follows it)."""
     header = data.header
     head: list[Flowable] = [
-        CopyMarker(f"{copy_label} – Mã hồ sơ: {data.code}"),
-        HeaderBlock(header, place_date_line(header.place_name, data.issued_at.date())),
-        TitleWithCodes(TITLE, f"({copy_label})", data.code, data.status_url, FRAME_WIDTH),
         Spacer(0, 3),
         field("Bộ phận tiếp nhận và trả kết quả", header.receiving_body, st),
         field(
@@ -141,7 +154,7 @@ def _copy_parts(
         *(Paragraph(f"- {markup(note)}", st.note) for note in NOTES),
     ]
     tail.append(keep_together(closing))
-    return head, documents_table(data.documents, st), tail
+    return head, tail
 
 
 def _item(number: int, label: str, value_markup: str, st: Styles) -> Paragraph:

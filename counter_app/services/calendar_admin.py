@@ -137,7 +137,8 @@ def _open_dossiers(session: Session) -> list[tuple[Dossier, Procedure, str]]:
     return [(d, p, str(n)) for d, p, n in session.execute(stmt).all()]
 
 
-def _validate(day: date | None, kind: str | None, name: str, reason: str) -> None:
+def validate_day_change(day: date | None, kind: str | None, name: str, reason: str) -> None:
+    """FieldErrors (keys day, kind, name, reason) if the change cannot be recorded as given."""
     errors: dict[str, str] = {}
     if day is None:
         errors["day"] = "Hãy chọn ngày"
@@ -198,7 +199,7 @@ def apply_day_change(
     `kind` None removes the admin's entry for `day` (the shipped calendar applies again). Only a
     supervisor or an admin may do it; `user_id` None is the operator at the command line.
     """
-    _validate(day, kind, name, reason)
+    validate_day_change(day, kind, name, reason)
     if user_id is not None:
         require_role(session, user_id, "supervisor", "admin")
     moved = preview_day_change(session, day, kind, name)

@@ -1,14 +1,18 @@
-"""Read side of the dossier list: keyset-paged rows over ids and small DTOs, filters done in SQL."""
+"""Read side of the dossier list: keyset-paged rows over small DTOs with time left, filters done in SQL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from counter_app.clock import utc_to_local
+from counter_app.deadlines import Timeliness, classify_finished, format_instant, status_at
+from counter_app.services.calendar_admin import OPEN_STATUSES, counter_calendar, counter_hours
 from counter_app.storage.models import Applicant, Dossier, Procedure
 from counter_app.text import fold, nfc
 
@@ -27,10 +31,21 @@ STATUS_NAMES: dict[int, str] = {
     10: "Đã trả kết quả",
 }
 
+PAUSED_STATUS = 5
+FINISHED_STATUSES = (9, 10)
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """The "Thời hạn" cell: where the dossier stands against its appointment, in words."""
+
+    timeliness: Timeliness | None
+    text: str
+
 
 @dataclass(frozen=True)
 class DossierRow:
-    """One line of the dossier list."""
+    """One line of the dossier list (instants naive UTC, as stored); `time_left` as of the fetch."""
 
     id: str
     code: str
@@ -39,6 +54,20 @@ class DossierRow:
     received_at: datetime
     appointment_at: datetime | None
     status: int
+    printed_appointment_at: datetime | None = None
+    finished_at: datetime | None = None
+    time_left: TimeLeft | None = None
+
+    @property
+    def appointment_moved(self) -> bool:
+        """True when the legal appointment differs from the one printed on the applicant's receipt."""
+        return self.printed_appointment_at is not None and self.printed_appointment_at != self.appointment_at
+
+    def printed_note(self) -> str:
+        """ "Giấy hẹn đã in: T6 13/03/2026 08:00" when the appointment moved after printing, else ""."""
+        if not self.appointment_moved or self.printed_appointment_at is None:
+            return ""
+        return f"Giấy hẹn đã in: {format_instant(utc_to_local(self.printed_appointment_at))}"
 
 
 @dataclass(frozen=True)
@@ -75,9 +104,18 @@ def _filtered(stmt: _S, flt: DossierFilter) -> _S:
 
 
 def list_page(
-    session: Session, flt: DossierFilter, after: PageCursor | None, limit: int = 200
+    session: Session,
+    flt: DossierFilter,
+    after: PageCursor | None,
+    limit: int = 200,
+    *,
+    now_utc: datetime | None = None,
 ) -> list[DossierRow]:
-    """The next `limit` rows after `after`, newest received first."""
+    """The next `limit` rows after `after`, newest received first.
+
+    With `now_utc`, each row of this page (only) carries its time left at that instant, computed with the
+    counter's calendar and hours.
+    """
     stmt = (
         select(
             Dossier.id,
@@ -87,6 +125,8 @@ def list_page(
             Dossier.received_at,
             Dossier.appointment_at,
             Dossier.status,
+            Dossier.printed_appointment_at,
+            Dossier.finished_at,
         )
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .join(Applicant, Applicant.id == Dossier.applicant_id)
@@ -100,7 +140,42 @@ def list_page(
             )
         )
     stmt = stmt.order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit)
-    return [DossierRow(*row) for row in session.execute(stmt).all()]
+    rows = [DossierRow(*row) for row in session.execute(stmt).all()]
+    return rows if now_utc is None else with_time_left(session, rows, now_utc)
+
+
+def with_time_left(session: Session, rows: list[DossierRow], now_utc: datetime) -> list[DossierRow]:
+    """The same rows with `time_left` as of `now_utc` (e.g. to refresh a list as time passes)."""
+    if not rows:
+        return rows
+    measure = time_left_at(session, now_utc)
+    return [replace(row, time_left=measure(row)) for row in rows]
+
+
+def time_left_at(session: Session, now_utc: datetime) -> Callable[[DossierRow], TimeLeft]:
+    """A function giving a row's time left at `now_utc` under the counter's calendar and hours."""
+    calendar, hours = counter_calendar(session), counter_hours(session)
+    now = utc_to_local(now_utc)
+
+    def measure(row: DossierRow) -> TimeLeft:
+        if row.appointment_at is None:
+            return TimeLeft(None, "")
+        due = utc_to_local(row.appointment_at)
+        if row.status in FINISHED_STATUSES:
+            if row.finished_at is None:
+                return TimeLeft(None, "")
+            kind = classify_finished(utc_to_local(row.finished_at), due)
+            return TimeLeft(kind, kind.label)
+        if row.status == PAUSED_STATUS:
+            return TimeLeft(Timeliness.TAM_DUNG, "Tạm dừng chờ bổ sung")
+        if row.status not in OPEN_STATUSES:
+            return TimeLeft(None, "")
+        live = status_at(due, now, calendar=calendar, hours=hours)
+        if live.timeliness is Timeliness.SAP_DEN_HAN and live.text.startswith("Còn"):
+            return TimeLeft(live.timeliness, f"Sắp đến hạn: c{live.text[1:]}")
+        return TimeLeft(live.timeliness, live.text)
+
+    return measure
 
 
 def count(session: Session, flt: DossierFilter) -> int:

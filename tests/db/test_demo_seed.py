@@ -45,7 +45,10 @@ def test_seeded_dossiers_look_like_a_real_counter_year(db_path: Path) -> None:
     for _code, _status, received_text, due_text, name, id_number, phone in dossiers:
         received = datetime.fromisoformat(str(received_text)) + timedelta(hours=7)  # stored UTC
         due = datetime.fromisoformat(str(due_text)) + timedelta(hours=7)
-        assert received.weekday() < 5 and (7 <= received.hour < 11 or 13 <= received.hour < 17)
+        minute = received.hour * 60 + received.minute  # within 07:00–11:30 or 13:30–17:00
+        assert received.weekday() < 5 and (
+            7 * 60 <= minute < 11 * 60 + 30 or 13 * 60 + 30 <= minute < 17 * 60
+        )
         assert now - timedelta(days=367) < received < now + timedelta(minutes=1)
         assert due >= received
         assert unicodedata.is_normalized("NFC", str(name)) and len(str(name).split()) >= 3

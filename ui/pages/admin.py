@@ -1,4 +1,4 @@
-"""The administration page ("Quản trị"): the agency's form header and the procedure catalogue."""
+"""The administration page ("Quản trị"): agency, procedure catalogue and working calendar tabs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from counter_app.catalogue.schema import format_deadline, format_fee
 from counter_app.catalogue.service import CatalogueEntry, list_procedures
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.pages.calendar_tab import CalendarTab
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -61,7 +62,10 @@ class CatalogueModel(QAbstractTableModel):
 
 
 class AdminPage(QWidget):
-    """Agency identity (read-only here; set with counter-admin init) and the catalogue."""
+    """Agency identity (read-only here; set with counter-admin init), the catalogue and the calendar.
+
+    Each tab is one (title, widget) entry below; a tab with a `refresh()` is reloaded with the page.
+    """
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -84,15 +88,25 @@ class AdminPage(QWidget):
         self.catalogue_view.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((110, 420, 150, 260, 100)):
             self.catalogue_view.setColumnWidth(column, width)
+        self.calendar_tab = CalendarTab(ctx)
         self.tabs = QTabWidget()
-        self.tabs.addTab(agency, "Cơ quan")
-        self.tabs.addTab(self.catalogue_view, "Danh mục thủ tục")
+        tabs: tuple[tuple[str, QWidget], ...] = (
+            ("Cơ quan", agency),
+            ("Danh mục thủ tục", self.catalogue_view),
+            ("Lịch làm việc", self.calendar_tab),
+        )
+        for title, widget in tabs:
+            self.tabs.addTab(widget, title)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Quản trị</h2>"))
         layout.addWidget(self.tabs, 1)
 
     def refresh(self) -> None:
-        """Reload the catalogue from the database."""
+        """Reload the catalogue and every tab that can reload itself."""
+        for number in range(self.tabs.count()):
+            refresh = getattr(self.tabs.widget(number), "refresh", None)
+            if callable(refresh):
+                refresh()
         db = self._ctx.db
 
         def load() -> list[CatalogueEntry]:

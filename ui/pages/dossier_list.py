@@ -1,13 +1,16 @@
-"""The dossier list ("Hồ sơ"): a lazily paged table model over small DTOs, searched in SQL."""
+"""The dossier list ("Hồ sơ"): a lazily paged table model over small DTOs with time left, searched in SQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from counter_app.clock import utc_to_local
+from counter_app.deadlines import Timeliness, format_instant
 from counter_app.services import dossier_query
 from counter_app.services.dossier_query import DossierFilter, DossierRow, PageCursor
 from counter_app.text import group_thousands
@@ -15,13 +18,38 @@ from ui.context import AppContext
 from ui.errors import show_error
 
 PAGE_SIZE = 200
+TICK_MS = 60_000  # the "Thời hạn" texts are recomputed once a minute while the list is shown
 Index = QModelIndex | QPersistentModelIndex
+TIMELINESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Timeliness value ("qua_han", …) or None
+
+COL_CODE, COL_APPLICANT, COL_PROCEDURE, COL_RECEIVED, COL_APPOINTMENT, COL_TIME_LEFT, COL_STATUS = range(7)
+# At 1200 px the procedure (stretched) keeps what is left; long texts are elided, the tooltip has them whole.
+COLUMN_WIDTHS = (198, 150, 150, 106, 116, 172, 112)
+# Text and background per timeliness: dark text on a pale fill stays readable on alternating rows.
+_COLOURS: dict[Timeliness, tuple[str, str | None]] = {
+    Timeliness.QUA_HAN: ("#b71c1c", "#fde3e3"),
+    Timeliness.SAP_DEN_HAN: ("#7a4b00", "#ffecb3"),
+    Timeliness.TRONG_HAN: ("#1b5e20", None),
+    Timeliness.TRUOC_HAN: ("#1b5e20", None),
+    Timeliness.DUNG_HAN: ("#1b5e20", None),
+    Timeliness.TAM_DUNG: ("#5f6368", None),
+}
+
+
+def _short(instant: datetime | None) -> str:
+    """ "16/03/26 08:00": two-digit year so the list keeps room for the procedure name."""
+    return utc_to_local(instant).strftime("%d/%m/%y %H:%M") if instant else ""
+
+
+def _full(instant: datetime | None) -> str:
+    """ "T2 16/03/2026 08:00" for tooltips."""
+    return format_instant(utc_to_local(instant)) if instant else ""
 
 
 class DossierTableModel(QAbstractTableModel):
     """Rows arrive page by page (keyset paging) as the view scrolls; data() never raises."""
 
-    HEADERS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Ngày nhận", "Hẹn trả", "Trạng thái")
+    HEADERS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Ngày nhận", "Hẹn trả", "Thời hạn", "Trạng thái")
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -38,10 +66,13 @@ class DossierTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._filter = flt
         self._rows = []
+        # Views answer modelReset by asking for more rows; "loading" until the reset is over keeps them
+        # from inserting rows while other listeners still handle the reset.
         self._exhausted = False
-        self._loading = False
+        self._loading = True
         self._generation += 1
         self.endResetModel()
+        self._loading = False
         self.fetchMore(QModelIndex())
 
     def canFetchMore(self, parent: Index) -> bool:
@@ -52,11 +83,11 @@ class DossierTableModel(QAbstractTableModel):
             return
         self._loading = True
         after = PageCursor(self._rows[-1].received_at, self._rows[-1].id) if self._rows else None
-        flt, generation, db = self._filter, self._generation, self._ctx.db
+        flt, generation, db, clock = self._filter, self._generation, self._ctx.db, self._ctx.clock
 
         def load() -> list[DossierRow]:
             with db.read() as session:
-                return dossier_query.list_page(session, flt, after, PAGE_SIZE)
+                return dossier_query.list_page(session, flt, after, PAGE_SIZE, now_utc=clock.now_utc())
 
         self._ctx.runner.run_db(load, lambda rows: self._append(generation, rows), self._failed)
 
@@ -71,6 +102,26 @@ class DossierTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
+
+    def refresh_time_left(self) -> None:
+        """Recompute the "Thời hạn" column of the loaded rows at the clock's current time."""
+        if not self._rows or self._loading:
+            return
+        rows, generation, db, clock = list(self._rows), self._generation, self._ctx.db, self._ctx.clock
+
+        def load() -> list[DossierRow]:
+            with db.read() as session:
+                return dossier_query.with_time_left(session, rows, clock.now_utc())
+
+        self._ctx.runner.run_db(load, lambda fresh: self._replace(generation, fresh), self._failed)
+
+    def _replace(self, generation: int, fresh: list[DossierRow]) -> None:
+        if generation != self._generation or len(fresh) > len(self._rows):
+            return
+        self._rows[: len(fresh)] = fresh
+        if fresh:
+            top, bottom = self.index(0, COL_TIME_LEFT), self.index(len(fresh) - 1, COL_TIME_LEFT)
+            self.dataChanged.emit(top, bottom)
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
@@ -94,27 +145,71 @@ class DossierTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row = self._rows[index.row()]
+        row, column = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
+            return self._display(row, column)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        if role == TIMELINESS_ROLE:
+            return row.time_left.timeliness.value if row.time_left and row.time_left.timeliness else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if column == COL_TIME_LEFT and role in (
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.BackgroundRole,
+        ):
+            colours = (
+                _COLOURS.get(row.time_left.timeliness) if row.time_left and row.time_left.timeliness else None
+            )
+            if colours is None:
+                return None
+            colour = colours[0] if role == Qt.ItemDataRole.ForegroundRole else colours[1]
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.FontRole and (
+            (column == COL_TIME_LEFT and row.time_left and row.time_left.timeliness is Timeliness.QUA_HAN)
+            or (column == COL_APPOINTMENT and row.appointment_moved)
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     @staticmethod
     def _display(row: DossierRow, column: int) -> str | None:
-        if column == 0:
+        if column == COL_CODE:
             return row.code
-        if column == 1:
+        if column == COL_APPLICANT:
             return row.applicant_name
-        if column == 2:
+        if column == COL_PROCEDURE:
             return row.procedure_name
-        if column == 3:
-            return utc_to_local(row.received_at).strftime("%d/%m/%Y %H:%M")
-        if column == 4:
-            return utc_to_local(row.appointment_at).strftime("%d/%m/%Y %H:%M") if row.appointment_at else ""
-        if column == 5:
+        if column == COL_RECEIVED:
+            return _short(row.received_at)
+        if column == COL_APPOINTMENT:
+            # The star says "the printed receipt shows another date": the tooltip gives it.
+            return _short(row.appointment_at) + (" *" if row.appointment_moved else "")
+        if column == COL_TIME_LEFT:
+            return row.time_left.text if row.time_left else ""
+        if column == COL_STATUS:
             return dossier_query.STATUS_NAMES.get(row.status, str(row.status))
+        return None
+
+    @staticmethod
+    def _tooltip(row: DossierRow, column: int) -> str | None:
+        moved = (
+            f"{row.printed_note()}\nHẹn trả theo lịch làm việc hiện hành: {_full(row.appointment_at)}"
+            "\nLịch làm việc đã thay đổi sau khi in: hãy báo cho người nộp."
+        )
+        if column == COL_APPOINTMENT:
+            if row.appointment_moved:
+                return moved
+            return f"Hẹn trả: {_full(row.appointment_at)}" if row.appointment_at else None
+        if column == COL_TIME_LEFT:
+            text = row.time_left.text if row.time_left else ""
+            return f"{text}\n{moved}" if row.appointment_moved else (text or None)
+        if column == COL_RECEIVED:
+            return f"Tiếp nhận: {_full(row.received_at)}"
+        if column in (COL_APPLICANT, COL_PROCEDURE, COL_STATUS):
+            return DossierTableModel._display(row, column)
         return None
 
     def row_at(self, row: int) -> DossierRow | None:
@@ -139,11 +234,13 @@ class DossierListPage(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((205, 190, 300, 125, 125, 150)):
+        for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
         # The procedure name takes whatever width is left, so no horizontal scrolling at 1200 px.
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_PROCEDURE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
@@ -153,6 +250,24 @@ class DossierListPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self._tick = QTimer(self, interval=TICK_MS)
+        self._tick.timeout.connect(self.model.refresh_time_left)
+        self._shown_before = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Coming back to the page reloads it: new intakes, returned results and appointments moved by a
+        # calendar change all show up, and the time left is as of now. The first showing is loaded by
+        # the main window.
+        super().showEvent(event)
+        if not event.spontaneous():
+            if self._shown_before:
+                self.refresh()
+            self._shown_before = True
+        self._tick.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._tick.stop()
 
     def refresh(self) -> None:
         """Reload the list and the match count for the current search text."""
