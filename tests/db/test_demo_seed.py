@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from counter_app.cli.admin import main
+from counter_app.clock import SystemClock, utc_to_local
+from counter_app.deadlines import default_calendar
 from counter_app.demo.names import PROVINCES
 from counter_app.services.codes import CODE_PATTERN
 
@@ -41,12 +43,13 @@ def test_seeded_dossiers_look_like_a_real_counter_year(db_path: Path) -> None:
     assert len(set(codes)) == 3000 and all(CODE_PATTERN.match(c) for c in codes)
     statuses = {int(str(r[1])) for r in dossiers}
     assert {4, 9, 10} <= statuses <= set(range(1, 11))  # in progress, finished, returned
-    now = datetime.now()
+    now = utc_to_local(SystemClock().now_utc())  # the counter's local time (UTC+7)
+    calendar = default_calendar()  # weekends and holidays off, make-up Saturdays worked
     for _code, _status, received_text, due_text, name, id_number, phone in dossiers:
         received = datetime.fromisoformat(str(received_text)) + timedelta(hours=7)  # stored UTC
         due = datetime.fromisoformat(str(due_text)) + timedelta(hours=7)
         minute = received.hour * 60 + received.minute  # within 07:00–11:30 or 13:30–17:00
-        assert received.weekday() < 5 and (
+        assert calendar.is_working_day(received.date()) and (
             7 * 60 <= minute < 11 * 60 + 30 or 13 * 60 + 30 <= minute < 17 * 60
         )
         assert now - timedelta(days=367) < received < now + timedelta(minutes=1)
