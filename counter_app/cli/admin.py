@@ -9,7 +9,16 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from counter_app import __version__
-from counter_app.cli import calendar_cmds, catalogue_cmds, common, db_cmds, demo_cmds, intake_cmds, print_cmds
+from counter_app.cli import (
+    backup_cmds,
+    calendar_cmds,
+    catalogue_cmds,
+    common,
+    db_cmds,
+    demo_cmds,
+    intake_cmds,
+    print_cmds,
+)
 from counter_app.deadlines import cli as deadline_cmds
 from counter_app.errors import Cancelled, UserFacingError
 from counter_app.paths import data_dir
@@ -31,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         demo_cmds.register,
         intake_cmds.register,
         print_cmds.register,
+        backup_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)

@@ -83,3 +83,35 @@ def test_cli_info_on_foreign_or_corrupt_file_fails_cleanly(tmp_path: Path, conte
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_cli_backup_while_the_database_is_open_makes_a_checked_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from counter_app.storage.database import open_database
+
+    path = tmp_path / "c.db"
+    assert main(["init", "--db", str(path), *INIT]) == 0
+    capsys.readouterr()
+    running = open_database(path)  # the desk application holds the instance lock
+    try:
+        out = tmp_path / "usb" / "sao-luu.db"
+        assert main(["backup", "--db", str(path), "--out", str(out)]) == 0
+        assert "Đã sao lưu" in capsys.readouterr().out
+        assert main(["info", "--db", str(out), "--json"]) == 0
+        copy = json.loads(capsys.readouterr().out)
+        assert copy["agency_name"] == "Trung tâm Phục vụ hành chính công xã Ỷ La"
+        assert copy["counts"]["procedures"] >= 25
+        # The same target twice is refused rather than overwritten.
+        assert main(["backup", "--db", str(path), "--out", str(out)]) != 0
+        assert "đã tồn tại" in capsys.readouterr().err
+    finally:
+        running.close()
+
+
+def test_cli_backup_refuses_a_foreign_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    foreign = tmp_path / "other.db"
+    foreign.write_bytes(b"not a database at all" * 10)
+    assert main(["backup", "--db", str(foreign), "--out", str(tmp_path / "x.db")]) != 0
+    assert "không phải cơ sở dữ liệu" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()

@@ -1,0 +1,149 @@
+"""counter-admin print receipt|supplement|refusal: PDFs written to --out, one-line answers, reprint rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from counter_app.cli.admin import main
+from counter_app.services import forms
+from counter_app.storage.database import open_database
+from counter_app.storage.models import AuditEntry
+
+Texts = Callable[[bytes], list[str]]
+PROCEDURE = "1.004873"  # built-in catalogue: Cấp Giấy xác nhận tình trạng hôn nhân
+NAME = "Nguyễn Văn An"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "counter.db"
+    init = [
+        "init",
+        "--db",
+        str(path),
+        "--agency-code",
+        "000.00.31.H12",
+        "--agency-name",
+        "Trung tâm Phục vụ hành chính công xã Ỷ La",
+        "--parent-name",
+        "UBND xã Ỷ La",
+        "--place",
+        "Ỷ La",
+    ]
+    assert main(init) == 0
+    return path
+
+
+@pytest.fixture
+def code(db_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    receive = ["receive", "--db", str(db_path), "--procedure", PROCEDURE, "--name", NAME]
+    assert main([*receive, "--id-number", "001092012345"]) == 0
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def _one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_print_receipt_writes_the_pdf_and_confirms(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    out = tmp_path / "out" / "giay-hen.pdf"
+    assert main(["print", "receipt", code, "--db", str(db_path), "--out", str(out)]) == 0
+    line = _one_line(capsys.readouterr().out)
+    assert line.startswith("Đã in giấy tiếp nhận hồ sơ") and code in line and str(out) in line
+    pages = pdf_text(out.read_bytes())
+    assert len(pages) == 2 and all(NAME in page and code in page for page in pages)
+    day = code.split("-")[-2]  # yyMMdd of reception: the kept copy sits in forms/YYYY/MM
+    kept = forms.forms_dir() / f"20{day[:2]}" / day[2:4] / f"{code}-giay-tiep-nhan.pdf"
+    assert kept.read_bytes() == out.read_bytes()
+
+
+def test_reprint_without_reason_names_the_option(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["print", "receipt", code, "--db", str(db_path)]
+    assert main([*args, "--out", str(tmp_path / "1.pdf")]) == 0
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "2.pdf")]) == 1
+    captured = capsys.readouterr()
+    assert "--reason" in _one_line(captured.err) and captured.out == ""
+    assert not (tmp_path / "2.pdf").exists()
+
+    assert main([*args, "--out", str(tmp_path / "2.pdf"), "--reason", "Công dân làm mất giấy hẹn"]) == 0
+    assert _one_line(capsys.readouterr().out).startswith("Đã in lại lần 1")
+    assert (tmp_path / "2.pdf").is_file()
+    database = open_database(db_path, lock=False)
+    try:
+        with database.read() as session:
+            reprints = session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "receipt_reprinted")
+            ).all()
+            assert len(reprints) == 1 and "Công dân làm mất giấy hẹn" in reprints[0].detail
+    finally:
+        database.close()
+
+
+def test_print_receipt_of_an_unknown_code_fails_in_one_line(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.pdf"
+    assert (
+        main(["print", "receipt", "000.00.31.H12-200101-1001", "--db", str(db_path), "--out", str(out)]) == 1
+    )
+    assert "Không tìm thấy hồ sơ mã 000.00.31.H12-200101-1001" in _one_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_print_supplement_lists_every_missing_paper(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    out = tmp_path / "bo-sung.pdf"
+    args = ["print", "supplement", "--db", str(db_path), "--out", str(out), "--procedure", PROCEDURE]
+    args += ["--name", NAME, "--missing", "Giấy chứng tử của vợ", "--missing", "Bản án ly hôn"]
+    capsys.readouterr()
+    assert main([*args, "--phone", "0912345678"]) == 0
+    assert "2 giấy tờ" in _one_line(capsys.readouterr().out)
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
+    assert "Giấy chứng tử của vợ" in text and "Bản án ly hôn" in text and "0912345678" in text
+
+
+def test_print_supplement_without_missing_papers_is_refused(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bo-sung.pdf"
+    args = ["print", "supplement", "--db", str(db_path), "--out", str(out), "--procedure", PROCEDURE]
+    capsys.readouterr()
+    assert main([*args, "--name", NAME]) == 1
+    assert "giấy tờ cần bổ sung" in _one_line(capsys.readouterr().err)
+    assert not out.exists()
+    assert not list(forms.forms_dir().rglob("*.pdf"))
+
+
+def test_print_refusal_carries_the_reason(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    out = tmp_path / "tu-choi.pdf"
+    args = ["print", "refusal", "--db", str(db_path), "--out", str(out), "--procedure", PROCEDURE]
+    capsys.readouterr()
+    assert main([*args, "--name", NAME, "--reason", "Không thuộc thẩm quyền của xã."]) == 0
+    assert _one_line(capsys.readouterr().out).startswith("Đã lập phiếu từ chối")
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text and "Không thuộc thẩm quyền của xã." in text
+
+
+def test_print_refusal_of_an_unknown_procedure_fails(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tu-choi.pdf"
+    args = ["print", "refusal", "--db", str(db_path), "--out", str(out), "--procedure", "9.999"]
+    capsys.readouterr()
+    assert main([*args, "--name", NAME, "--reason", "Lý do"]) == 1
+    assert "Không có thủ tục mã 9.999" in _one_line(capsys.readouterr().err)
