@@ -1,4 +1,4 @@
-"""The administration page ("Quản trị"): agency, procedure catalogue and working calendar tabs."""
+"""The administration page ("Quản trị"): agency, catalogue, working calendar and users tabs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from counter_app.catalogue.service import CatalogueEntry, list_procedures
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.calendar_tab import CalendarTab
+from ui.pages.users_tab import UsersTab
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -89,11 +90,13 @@ class AdminPage(QWidget):
         for column, width in enumerate((110, 420, 150, 260, 100)):
             self.catalogue_view.setColumnWidth(column, width)
         self.calendar_tab = CalendarTab(ctx)
+        self.users_tab = UsersTab(ctx)
         self.tabs = QTabWidget()
         tabs: tuple[tuple[str, QWidget], ...] = (
             ("Cơ quan", agency),
             ("Danh mục thủ tục", self.catalogue_view),
             ("Lịch làm việc", self.calendar_tab),
+            ("Người dùng", self.users_tab),
         )
         for title, widget in tabs:
             self.tabs.addTab(widget, title)

@@ -1,0 +1,147 @@
+"""The main window as a clerk first sees it: title, navigation, F1–F5, the lazy dossier list, refusals."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from counter_app.cli.admin import main
+from counter_app.clock import utc_to_local
+from counter_app.services import calendar_admin, dossier_query
+from counter_app.services.dossier_query import DossierFilter
+from counter_app.storage.database import Database, open_database
+from ui.app import build_window
+from ui.main_window import MainWindow
+from ui.pages.dossier_list import COL_APPOINTMENT, COL_TIME_LEFT, PAGE_SIZE
+
+AGENCY_NAME = "Trung tâm Phục vụ hành chính công xã Ỷ La"  # tests/conftest.py AGENCY
+NAV_LABELS = ("Tiếp nhận", "Hồ sơ", "Trả kết quả", "Giám sát", "Quản trị")
+SEEDED = 3000
+
+
+@pytest.fixture(scope="module")
+def seeded_pristine(pristine_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pristine database with 3,000 demo dossiers, seeded once for this module."""
+    path = tmp_path_factory.mktemp("seeded") / "counter.db"
+    shutil.copy(pristine_db, path)
+    assert main(["seed-demo", "--db", str(path), "--dossiers", str(SEEDED), "--seed", "5"]) == 0
+    return path
+
+
+def _open_window(qtbot: QtBot, db: Database) -> MainWindow:
+    window = build_window(db, synchronous=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database) -> MainWindow:
+    return _open_window(qtbot, db)
+
+
+@pytest.fixture
+def seeded_window(qtbot: QtBot, seeded_pristine: Path, tmp_path: Path) -> Iterator[MainWindow]:
+    path = tmp_path / "seeded.db"
+    shutil.copy(seeded_pristine, path)
+    database = open_database(path)
+    yield _open_window(qtbot, database)
+    database.close()
+
+
+def test_main_window_title_is_the_agency_name(window: MainWindow) -> None:
+    assert window.windowTitle().startswith(AGENCY_NAME)
+
+
+def test_main_window_has_five_navigation_entries(window: MainWindow) -> None:
+    texts = [window.nav.item(row).text() for row in range(window.nav.count())]
+    assert [t.split("(F")[0].strip() for t in texts] == list(NAV_LABELS)
+    assert [t.rsplit("(", 1)[1] for t in texts] == ["F1)", "F2)", "F3)", "F4)", "F5)"]
+    assert window.nav.currentItem().text().startswith("Hồ sơ")  # the list opens first
+
+
+def test_main_window_function_keys_switch_pages(qtbot: QtBot, window: MainWindow) -> None:
+    for number in (5, 1, 3, 4, 2):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
+        assert window.nav.currentRow() == number - 1
+        assert window.stack.currentIndex() == number - 1
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.stack.currentWidget() is window.admin_page
+    tabs = window.admin_page.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())][-2:] == ["Lịch làm việc", "Người dùng"]
+
+
+def test_main_window_status_bar_shows_the_agency(window: MainWindow) -> None:
+    texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
+    assert any(AGENCY_NAME in text and "000.00.31.H12" in text for text in texts)
+
+
+def test_main_window_dossier_list_loads_pages_lazily(qtbot: QtBot, seeded_window: MainWindow) -> None:
+    page = seeded_window.dossier_page
+    assert seeded_window.stack.currentWidget() is page
+    assert page.model.rowCount() == PAGE_SIZE  # only the first page of 3,000
+    assert page.count_label.text() == "3.000 hồ sơ"
+    first = page.model.index(0, 0).data()
+    assert first and first.startswith("000.00.31.H12-")
+    assert all(page.model.index(r, COL_TIME_LEFT).data() is not None for r in range(PAGE_SIZE))
+
+    bar = page.table.verticalScrollBar()
+    bar.setValue(bar.maximum())  # scrolling to the bottom asks the model for the next page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2 * PAGE_SIZE, timeout=3000)
+    codes = [page.model.index(r, 0).data() for r in range(page.model.rowCount())]
+    assert len(set(codes)) == len(codes) == 2 * PAGE_SIZE
+
+
+def test_counter_app_refuses_a_foreign_file_and_leaves_it_untouched(tmp_path: Path) -> None:
+    foreign = tmp_path / "bao-cao.db"
+    foreign.write_bytes("Báo cáo quý III — không phải cơ sở dữ liệu\n".encode() * 200)
+    before = foreign.read_bytes()
+    launcher = Path(sys.executable).with_name("counter-app")
+    command = [str(launcher)] if launcher.exists() else [sys.executable, "-m", "ui.app"]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COUNTER_APP_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [*command, "--db", str(foreign)], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Lỗi:")
+    assert "cơ sở dữ liệu" in result.stderr
+    assert foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bao-cao")) == ["bao-cao.db"]
+
+
+def test_main_window_coming_back_to_the_list_shows_moved_appointments(
+    qtbot: QtBot, seeded_window: MainWindow
+) -> None:
+    ctx, page = seeded_window.ctx, seeded_window.dossier_page
+    now = utc_to_local(ctx.clock.now_utc())
+    with ctx.db.read() as session:
+        open_rows = dossier_query.list_page(
+            session, DossierFilter(statuses=calendar_admin.OPEN_STATUSES), None, 500
+        )
+    dues = [utc_to_local(r.appointment_at).date() for r in open_rows if r.appointment_at]
+    day = min(d for d in dues if d > now.date())
+    with ctx.db.write() as session:
+        moved = calendar_admin.apply_day_change(
+            session, ctx.clock, day=day, kind="off", name="Nghỉ đột xuất", reason="TB 1", user_id=None
+        )
+    moved_codes = {m.code for m in moved}
+    assert moved_codes
+    qtbot.keyClick(seeded_window, Qt.Key.Key_F5)
+    qtbot.keyClick(seeded_window, Qt.Key.Key_F2)
+    shown = {
+        page.model.index(r, 0).data(): page.model.index(r, COL_APPOINTMENT).data()
+        for r in range(page.model.rowCount())
+    }
+    starred = {code for code, text in shown.items() if text.endswith(" *")}
+    assert starred and starred <= moved_codes
