@@ -41,7 +41,7 @@ def _rows(tab: UsersTab) -> list[tuple[str, ...]]:
 
 
 def _select(tab: UsersTab, username: str) -> UserDTO:
-    row = next(i for i, u in enumerate(tab.model.users) if u.username == username)
+    row = next(i for i in range(tab.model.rowCount()) if tab.model.row_at(i).username == username)
     tab.view.selectRow(row)
     selected = tab.selected_user()
     assert selected is not None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.catalogue.schema import format_deadline, format_fee
@@ -13,53 +10,22 @@ from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.calendar_tab import CalendarTab
 from ui.pages.users_tab import UsersTab
+from ui.table_model import RowsModel
 
-Index = QModelIndex | QPersistentModelIndex
+CATALOGUE_HEADERS = ("Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Thời hạn", "Lệ phí", "Số giấy tờ")
 
 
-class CatalogueModel(QAbstractTableModel):
-    """The catalogue's procedures (a few hundred rows at most, so loaded whole)."""
-
-    HEADERS = ("Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Thời hạn", "Lệ phí", "Số giấy tờ")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._entries: list[CatalogueEntry] = []
-
-    def set_entries(self, entries: list[CatalogueEntry]) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self._entries = entries
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        if not 0 <= index.row() < len(self._entries):
-            return None
-        spec = self._entries[index.row()].spec
-        values = (
-            spec.code,
-            spec.name,
-            spec.field_name,
-            format_deadline(spec),
-            format_fee(spec.fee_amount),
-            str(len(spec.documents)),
-        )
-        return values[index.column()] if 0 <= index.column() < len(values) else None
+def catalogue_cells(entry: CatalogueEntry) -> tuple[str, ...]:
+    """What the catalogue table shows of one procedure."""
+    spec = entry.spec
+    return (
+        spec.code,
+        spec.name,
+        spec.field_name,
+        format_deadline(spec),
+        format_fee(spec.fee_amount),
+        str(len(spec.documents)),
+    )
 
 
 class AdminPage(QWidget):
@@ -80,7 +46,7 @@ class AdminPage(QWidget):
         form.addRow("Địa danh:", QLabel(identity.place_name))
         form.addRow("Giờ làm việc:", QLabel(identity.working_hours.replace(",", "; ")))
         form.addRow("Cơ sở dữ liệu:", QLabel(str(ctx.db.path)))
-        self.catalogue_model = CatalogueModel()
+        self.catalogue_model = RowsModel(CATALOGUE_HEADERS, catalogue_cells)
         self.catalogue_view = QTableView()
         self.catalogue_view.setModel(self.catalogue_model)
         self.catalogue_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -116,4 +82,4 @@ class AdminPage(QWidget):
             with db.read() as session:
                 return list_procedures(session)
 
-        self._ctx.runner.run_db(load, self.catalogue_model.set_entries, lambda exc: show_error(self, exc))
+        self._ctx.runner.run_db(load, self.catalogue_model.set_rows, lambda exc: show_error(self, exc))

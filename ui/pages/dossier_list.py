@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
@@ -16,10 +16,10 @@ from counter_app.services.dossier_query import DossierFilter, DossierRow, PageCu
 from counter_app.text import group_thousands
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.table_model import Index, ListTableModel
 
 PAGE_SIZE = 200
 TICK_MS = 60_000  # the "Thời hạn" texts are recomputed once a minute while the list is shown
-Index = QModelIndex | QPersistentModelIndex
 TIMELINESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Timeliness value ("qua_han", …) or None
 
 COL_CODE, COL_APPLICANT, COL_PROCEDURE, COL_RECEIVED, COL_APPOINTMENT, COL_TIME_LEFT, COL_STATUS = range(7)
@@ -46,15 +46,14 @@ def _full(instant: datetime | None) -> str:
     return format_instant(utc_to_local(instant)) if instant else ""
 
 
-class DossierTableModel(QAbstractTableModel):
+class DossierTableModel(ListTableModel):
     """Rows arrive page by page (keyset paging) as the view scrolls; data() never raises."""
 
     HEADERS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Ngày nhận", "Hẹn trả", "Thời hạn", "Trạng thái")
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
+        super().__init__(self.HEADERS)
         self._ctx = ctx
-        self._rows: list[DossierRow] = []
         self._filter = DossierFilter()
         self._exhausted = False
         self._loading = False
@@ -129,19 +128,6 @@ class DossierTableModel(QAbstractTableModel):
         show_error(None, error)
 
     # --- Qt model API ---------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None

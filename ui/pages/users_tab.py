@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,38 +29,20 @@ from counter_app.services.users import ACCOUNT_POLICY, ROLES, AccountPolicy, Use
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.signin import error_label, password_edit, role_title, set_message
+from ui.table_model import Index, ListTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class UsersModel(QAbstractTableModel):
+class UsersModel(ListTableModel):
     """Every user of the counter (a few dozen at most, so loaded whole)."""
 
-    HEADERS = ("Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái")
-
     def __init__(self) -> None:
-        super().__init__()
-        self.users: list[UserDTO] = []
+        super().__init__(("Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"))
         self.now_utc: datetime | None = None
 
     def set_users(self, found: list[UserDTO], now_utc: datetime) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self.users, self.now_utc = found, now_utc
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.users)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
+        """Replace the rows; lock states are shown as of `now_utc`."""
+        self.now_utc = now_utc
+        self.set_rows(found)
 
     def state(self, user: UserDTO) -> str:
         """Active, deactivated, or locked until a local time."""
@@ -72,11 +54,9 @@ class UsersModel(QAbstractTableModel):
         return "Đang hoạt động"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+        user = self.row_at(index.row()) if index.isValid() else None
+        if role != Qt.ItemDataRole.DisplayRole or user is None:
             return None
-        if not 0 <= index.row() < len(self.users):
-            return None
-        user = self.users[index.row()]
         values = (user.username, user.full_name, role_title(user.role), self.state(user))
         return values[index.column()] if 0 <= index.column() < len(values) else None
 
@@ -239,7 +219,7 @@ class UsersTab(QWidget):
     def selected_user(self) -> UserDTO | None:
         """The user on the selected row, if any."""
         rows = self.view.selectionModel().selectedRows()
-        return self.model.users[rows[0].row()] if rows else None
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _show_error(self, error: BaseException) -> None:
         show_error(self, error)
