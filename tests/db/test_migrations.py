@@ -25,7 +25,29 @@ EXPECTED_TABLES: dict[int, set[str]] = {
         "dossier_events",
         "code_sequences",
     },
+    2: {"audit_log", "outbox", "code_high_water"},
+    3: {"calendar_days", "calendar_changes"},
 }
+# Other objects a migration must leave behind: (type, table, name) from sqlite_master, or a column.
+EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
+    1: set(),
+    2: {
+        ("trigger", "audit_log", "audit_log_no_update"),
+        ("trigger", "audit_log", "audit_log_no_delete"),
+        ("trigger", "outbox", "outbox_payload_frozen"),
+    },
+    3: {("column", "procedures", "unconfirmed")},
+}
+
+
+def _objects(conn: sqlite3.Connection) -> set[tuple[str, str, str]]:
+    found = {
+        (str(t), str(tbl), str(n))
+        for t, tbl, n in conn.execute("SELECT type, tbl_name, name FROM sqlite_master")
+    }
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        found |= {("column", table, r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    return found
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -35,7 +57,8 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 def test_migrations_are_numbered_without_gaps() -> None:
     found = migrations.load_migrations()
     assert [m.version for m in found] == list(range(1, len(found) + 1))
-    assert set(EXPECTED_TABLES) <= {m.version for m in found}
+    # Every migration says what it creates, so none goes untested.
+    assert set(EXPECTED_TABLES) == set(EXPECTED_OBJECTS) == {m.version for m in found}
 
 
 @pytest.mark.parametrize("version", [m.version for m in migrations.load_migrations()])
@@ -43,11 +66,12 @@ def test_migration_applies_on_previous_version(tmp_path: Path, version: int) -> 
     conn = raw_connect(tmp_path / "c.db")
     try:
         migrations.apply_migrations(conn, target=version - 1)
-        before = _tables(conn)
+        before, objects_before = _tables(conn), _objects(conn)
         assert migrations.apply_migrations(conn, target=version) == [version]
         assert migrations.current_version(conn) == version
         created = _tables(conn) - before
-        assert EXPECTED_TABLES.get(version, set()) <= created
+        assert EXPECTED_TABLES[version] <= created
+        assert EXPECTED_OBJECTS[version] <= _objects(conn) - objects_before
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
