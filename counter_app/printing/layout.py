@@ -12,11 +12,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from counter_app.printing.dto import AgencyHeader, DocumentLine
 from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
-from counter_app.printing.page import FRAME_WIDTH, clean
+from counter_app.printing.page import FRAME_WIDTH, Paragraph, clean
 
 BODY_SIZE = 13.0
 BLANK = "…………………"  # printed for an unknown value so it can be filled in by hand

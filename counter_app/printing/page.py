@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import Paragraph as _RLParagraph
 
 from counter_app.printing.fonts import ITALIC, REGULAR, register_fonts
 
@@ -34,6 +35,25 @@ rl_config.useA85 = 0
 def clean(text: str | None) -> str:
     """NFC text: reportlab does no shaping, so decomposed (NFD) marks would print misplaced."""
     return unicodedata.normalize("NFC", text or "").strip()
+
+
+class Paragraph(_RLParagraph):  # type: ignore[misc]
+    """A reportlab Paragraph that remembers its last line breaking.
+
+    A form measures every paragraph to choose a size that fits one page, then the frame wraps it
+    again at the same width to draw it: line breaking was the largest part of a receipt's render
+    time. Wrapping again at the width already wrapped reuses the result (the lines depend on the
+    width only; the available height matters only to split, which makes new paragraphs).
+    """
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._wrapped is not None and self._wrapped[0] == avail_width:
+            return self._wrapped[1]
+        size: tuple[float, float] = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, size)
+        return size
 
 
 class CopyMarker(Flowable):  # type: ignore[misc]
@@ -115,3 +135,44 @@ def story_height(story: Sequence[Flowable], width: float = FRAME_WIDTH) -> float
         _, h = item.wrapOn(scratch, width, FRAME_HEIGHT)
         total += h + item.getSpaceBefore() + item.getSpaceAfter()
     return total
+
+
+class SharedBody(Flowable):  # type: ignore[misc]
+    """Flowables laid out once into a PDF form XObject and shown wherever this flowable is placed.
+
+    The two copies (liên) of a receipt share everything below their label: drawing that body once
+    and showing it on both pages halves the line-breaking work, the bulk of a receipt's render time,
+    and the PDF carries the text once. Only for a body that fits one frame (it does not split).
+    """
+
+    _SLACK = 2.0  # points: the measured height rounds up, never down, so the frame always takes it all
+
+    def __init__(self, flowables: Sequence[Flowable], name: str, *, height: float | None = None) -> None:
+        """`height`: what story_height already measured for these flowables at FRAME_WIDTH, if known."""
+        super().__init__()
+        self._flowables = list(flowables)
+        self._name = name
+        self._drawn_in: set[int] = set()
+        self.width = FRAME_WIDTH
+        self.height = (story_height(self._flowables) if height is None else height) + self._SLACK
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []  # never split: the caller only uses it when the whole copy fits a page
+
+    def draw(self) -> None:
+        canv = self.canv
+        if id(canv) not in self._drawn_in:
+            canv.beginForm(self._name, 0, 0, self.width, self.height)
+            frame = Frame(
+                0, 0, self.width, self.height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+            )
+            pending = list(self._flowables)
+            frame.addFromList(pending, canv)
+            canv.endForm()
+            if pending:  # a bug, not a user error: never print a receipt with a paper missing
+                raise RuntimeError(f"shared body did not fit its own measured height ({len(pending)} left)")
+            self._drawn_in.add(id(canv))
+        canv.doForm(self._name)

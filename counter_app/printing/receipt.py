@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from counter_app.printing.codes import TitleWithCodes
 from counter_app.printing.dto import ReceiptData
@@ -20,7 +20,15 @@ from counter_app.printing.layout import (
     signature_row,
     styles,
 )
-from counter_app.printing.page import FRAME_HEIGHT, FRAME_WIDTH, CopyMarker, render_pdf, story_height
+from counter_app.printing.page import (
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    CopyMarker,
+    Paragraph,
+    SharedBody,
+    render_pdf,
+    story_height,
+)
 from counter_app.printing.vn_format import format_time_date, place_date_line, two_digits
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
@@ -44,23 +52,24 @@ _FIT_SLACK = 4.0  # points kept free: the frame's own rounding must not push the
 
 def render_receipt(data: ReceiptData) -> bytes:
     """The receipt as an A4 PDF: liên 1 (kept at the counter), then liên 2 (for the applicant)."""
-    fitted = _fitting_parts(data)
+    header = HeaderBlock(data.header, place_date_line(data.header.place_name, data.issued_at.date()))
+    fitted = _fitting_parts(data, header)
+    # The copies differ only in their label: a body that fits one page is drawn once and shown on
+    # both pages (a PDF form), instead of being laid out again for the second copy.
+    shared = SharedBody(fitted[0], "ReceiptBody", height=fitted[1]) if fitted is not None else None
     story: list[Flowable] = []
     for index, copy_label in enumerate(COPIES):
         if index:
             story.append(PageBreak())
-        if fitted is not None:
-            # The copies differ only in their label: the body measured while fitting is laid out
-            # again for each copy (a flowable is re-wrapped before every draw) instead of being
-            # rebuilt, which saves parsing every paragraph twice more.
-            head, table, tail = fitted
-        else:
-            # A copy that spills over is split across pages, and split tables must not be shared
-            # between copies: fresh flowables at full size (it has room to spare anyway).
-            st = styles()
-            head, tail = _body_text(data, st)
-            table = documents_table(data.documents, st)
-        story.extend([*_labelled_top(data, copy_label), *head, table, *tail])
+        if shared is not None:
+            story.extend([*_labelled_top(data, copy_label, header), shared])
+            continue
+        # A copy that spills over is split across pages, and split tables must not be shared
+        # between copies: fresh flowables at full size (it has room to spare anyway).
+        st = styles()
+        head, tail = _body_text(data, st)
+        table = documents_table(data.documents, st)
+        story.extend([*_labelled_top(data, copy_label, header), *head, table, *tail])
     return render_pdf(
         story,
         title=f"{TITLE} – {data.code}",
@@ -69,35 +78,39 @@ def render_receipt(data: ReceiptData) -> bytes:
     )
 
 
-def _fitting_parts(data: ReceiptData) -> tuple[list[Flowable], Flowable, list[Flowable]] | None:
-    """The copy body at the first rung of _FITS at which one copy fits its page; None if none fits.
+def _fitting_parts(data: ReceiptData, header: HeaderBlock) -> tuple[list[Flowable], float] | None:
+    """The copy body (below the label) at the first rung of _FITS at which one copy fits its page,
+    with its measured height; None if none fits.
 
     Only the table depends on the table size and only the rest on `compact`, so each part is
     built and measured once: at most two texts and three tables instead of four whole copies.
     """
-    top = story_height(_labelled_top(data, COPIES[0]))  # the same height for both labels
+    top = story_height(_labelled_top(data, COPIES[0], header))  # the same height for both labels
     rest: dict[bool, tuple[list[Flowable], list[Flowable], float]] = {}
     tables: dict[float, tuple[Flowable, float]] = {}
     for size, compact in _FITS:
         st = styles(size, compact=compact)
         if compact not in rest:
             head, tail = _body_text(data, st)
-            rest[compact] = (head, tail, top + story_height(head) + story_height(tail))
+            rest[compact] = (head, tail, story_height(head) + story_height(tail))
         if size not in tables:
             table = documents_table(data.documents, st)
             tables[size] = (table, story_height([table]))
         head, tail, text_height = rest[compact]
         table, table_height = tables[size]
-        if text_height + table_height <= FRAME_HEIGHT - _FIT_SLACK:
-            return head, table, tail
+        if top + text_height + table_height <= FRAME_HEIGHT - _FIT_SLACK:
+            return [*head, table, *tail], text_height + table_height
     return None
 
 
-def _labelled_top(data: ReceiptData, copy_label: str) -> list[Flowable]:
-    """What carries the liên: the continuation marker, the header and the title with its codes."""
+def _labelled_top(data: ReceiptData, copy_label: str, header: HeaderBlock) -> list[Flowable]:
+    """What carries the liên: the continuation marker, the header and the title with its codes.
+
+    The same `header` heads both copies (and the fitting measure): its lines are balanced once.
+    """
     return [
         CopyMarker(f"{copy_label} – Mã hồ sơ: {data.code}"),
-        HeaderBlock(data.header, place_date_line(data.header.place_name, data.issued_at.date())),
+        header,
         TitleWithCodes(TITLE, f"({copy_label})", data.code, data.status_url, FRAME_WIDTH),
     ]
 

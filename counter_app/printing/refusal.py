@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
 from counter_app.printing.dto import RefusalData
 from counter_app.printing.layout import (
@@ -16,7 +16,7 @@ from counter_app.printing.layout import (
     styles,
     title_block,
 )
-from counter_app.printing.page import CopyMarker, render_pdf
+from counter_app.printing.page import CopyMarker, Paragraph, render_pdf
 from counter_app.printing.vn_format import place_date_line
 
 TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
