@@ -124,8 +124,8 @@ class TitleWithCodes(Flowable):  # type: ignore[misc]
 def draw_qr(canv: Canvas, value: str, x: float, y: float, size: float) -> None:
     """A QR symbol (level M, no border) as one filled path of dark runs, lower-left corner at x, y.
 
-    The matrix comes from the qrcode package; the modules are painted here, because
-    rendering the widget through a Drawing puts an unembedded Helvetica into the PDF. The path is
+    The matrix comes from the qrcode package and the modules are painted here directly (reportlab's
+    QR widget, drawn through a Drawing, would put an unembedded Helvetica into the PDF). The path is
     written in module units under a scaling transform, as integer PDF operators: formatting
     ~1,000 float coordinates through reportlab's path API was a third of a receipt's render time.
     """
