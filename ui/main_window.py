@@ -18,8 +18,10 @@ from counter_app import __version__
 from ui.context import AppContext
 from ui.pages.admin import AdminPage
 from ui.pages.coming import ComingPage
+from ui.pages.dossier_detail import DossierLookup
 from ui.pages.dossier_list import DossierListPage
 from ui.pages.intake import IntakePage
+from ui.scanner import BarcodeScanner
 from ui.signin import user_status_text
 
 NAV_WIDTH = 190
@@ -65,6 +67,16 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
 
+        # A scanned dossier code opens its detail from anywhere; Ctrl+F asks for a code.
+        self.lookup = DossierLookup(ctx, self)
+        self.scanner = BarcodeScanner(self)
+        self.scanner.sig_code_scanned.connect(self._on_scanner_code_scanned)
+        self.scanner.install()
+        self.find_action = QAction("Tìm mã hồ sơ", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self._on_find_action_triggered)
+        self.addAction(self.find_action)
+
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -92,10 +104,17 @@ class MainWindow(QMainWindow):
         if page is self.admin_page:
             self.admin_page.refresh()
 
+    def _on_scanner_code_scanned(self, code: str) -> None:
+        self.lookup.open_code(code)
+
+    def _on_find_action_triggered(self) -> None:
+        self.lookup.ask_code()
+
     def show_user(self) -> None:
         """Show the signed-in user (it changes when another user signs in after a lock)."""
         self.status_user.setText(user_status_text(self.ctx))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.scanner.uninstall()
         self.ctx.runner.shutdown()
         super().closeEvent(event)

@@ -16,6 +16,7 @@ from counter_app.cli import (
     common,
     db_cmds,
     demo_cmds,
+    dossier_cmds,
     intake_cmds,
     print_cmds,
 )
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         intake_cmds.register,
         print_cmds.register,
         backup_cmds.register,
+        dossier_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)

@@ -332,7 +332,7 @@ def _build_batch(
         due = appointment(proc, received)
         clerk = rng.choice(clerks)
         status, history = _life(rng, received, due, now)
-        finished = next((at for kind, _f, _t, at in history if kind == "finished"), None)
+        finished = next((at for kind, _f, _t, at in history if kind == "result_ready"), None)
         returned = next((at for kind, _f, _t, at in history if kind == "returned"), None)
         last = history[-1][3]
         dossiers.append(
@@ -389,13 +389,14 @@ Event = tuple[str, int | None, int, datetime]
 
 
 def _life(rng: random.Random, received: datetime, due: datetime, now: datetime) -> tuple[int, list[Event]]:
-    """A plausible history: received → transferred → (supplement) → finished → returned, or withdrawn."""
+    """A plausible history with the workflow's event kinds: received → processing → (supplement) →
+    result_ready → returned, or withdrawn / stopped."""
     history: list[Event] = [("received", None, 2, received)]
     span = max(due - received, timedelta(hours=1))
     transfer = received + timedelta(minutes=rng.randint(5, 90))
     if transfer > now:
         return 2, history
-    history.append(("transferred", 2, 4, transfer))
+    history.append(("processing", 2, 4, transfer))
     roll = rng.random()
     if roll < 0.01:
         withdrawn = _office_time(transfer + span * rng.random() * 0.5)
@@ -416,7 +417,7 @@ def _life(rng: random.Random, received: datetime, due: datetime, now: datetime) 
             history.append(("supplement_requested", 4, 5, transfer + (now - transfer) * rng.random()))
             return 5, history
         return 4, history
-    history.append(("finished", 4, 9, finish))
+    history.append(("result_ready", 4, 9, finish))
     returned = _office_time(finish + timedelta(hours=rng.choice((0.5, 2, 20, 26, 50, 74))))
     if returned > now or rng.random() < 0.04:
         return 9, history

@@ -111,7 +111,11 @@ def rule_of(procedure: Procedure) -> DeadlineRule:
     )
 
 
-def _pauses(events: Sequence[DossierEvent]) -> tuple[Pause, ...]:
+def pauses_of(events: Sequence[DossierEvent]) -> tuple[Pause, ...]:
+    """The clock pauses of a dossier from its events (supplement requested → received), in order.
+
+    A request not yet answered gives a last pause without an end (the clock is stopped).
+    """
     pauses: list[Pause] = []
     started: datetime | None = None
     for event in events:
@@ -168,7 +172,7 @@ def preview_day_change(session: Session, day: date, kind: str | None, name: str 
             d.id,
             utc_to_local(d.received_at),
             rule_of(p),
-            _pauses(d.events),
+            pauses_of(d.events),
             utc_to_local(d.printed_appointment_at) if d.printed_appointment_at else None,
         )
         for d, p, _n in rows

@@ -81,7 +81,7 @@ def test_calendar_day_off_moves_only_dossiers_due_on_or_after_it(seeded: Path) -
                     calendar_admin.rule_of(dossier.procedure),
                     calendar=cal,
                     hours=hours,
-                    pauses=calendar_admin._pauses(dossier.events),
+                    pauses=calendar_admin.pauses_of(dossier.events),
                 ).due
                 assert expected == item.new
                 assert dossier.events[-1].kind == calendar_admin.EVENT_RECOMPUTED

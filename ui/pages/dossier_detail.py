@@ -1,0 +1,302 @@
+"""Read-only dossier detail (data, papers, fees, timeline) and the look-up by code that opens it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.errors import UserFacingError
+from counter_app.printing.vn_format import format_money
+from counter_app.services.dossier_view import DossierView, load_dossier_view
+from counter_app.services.validation import CHANNELS
+from ui.context import AppContext
+from ui.errors import show_error
+from ui.scanner import PASSTHROUGH_PROPERTY, match_code
+
+GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác", "": ""}
+DELIVERY = {"counter": "Nhận tại Bộ phận Một cửa", "post": "Qua bưu chính công ích"}
+DOCUMENT_HEADERS = ("STT", "Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản sao", "Đã nhận")
+WRAP_AT = 48
+TIMELINE_HEADERS = ("Thời điểm", "Người thực hiện", "Nội dung", "Trạng thái", "Hạn của bước", "Ghi chú")
+
+
+def when(moment: datetime | None) -> str:
+    """A local time as the counter writes it: 09:32 05/01/2026; empty when there is none."""
+    return f"{moment:%H:%M %d/%m/%Y}" if moment is not None else ""
+
+
+def _value(text: str) -> QLabel:
+    label = QLabel(text or "—")
+    # Short values stay on one line: a wrapping label in a form may be given one line's height.
+    label.setWordWrap(len(text) > WRAP_AT)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _form(title: str, rows: Sequence[tuple[str, str]]) -> QGroupBox:
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    for label, text in rows:
+        form.addRow(f"{label}:", _value(text))
+    return box
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], stretch: int) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().setVisible(False)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.resizeRowsToContents()
+    table.setCurrentCell(-1, -1)
+    return table
+
+
+class DossierDetailDialog(QDialog):
+    """Everything known about one dossier, read-only; it never writes."""
+
+    def __init__(self, view: DossierView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        d, a = view.detail, view.detail.applicant
+        self.setWindowTitle(f"Hồ sơ {d.code}")
+        self.resize(1100, 780)
+
+        self.title_label = QLabel(f"<h2>Hồ sơ {d.code}</h2>")
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label = QLabel(f"<b>Trạng thái:</b> {d.status_name}")
+        self.procedure_label = QLabel(f"{d.procedure_code} — {d.procedure_name}")
+        self.procedure_label.setWordWrap(True)
+
+        printed = when(d.printed_appointment_local)
+        if printed and d.printed_appointment_local != d.appointment_local:
+            printed += " (khác hẹn trả hiện tại)"
+        dossier_box = _form(
+            "Hồ sơ",
+            (
+                ("Lĩnh vực", d.field_name),
+                ("Kênh nộp", CHANNELS.get(d.channel, str(d.channel)).capitalize()),
+                ("Tiếp nhận lúc", when(d.received_local)),
+                ("Cán bộ tiếp nhận", d.clerk_name),
+                ("Hẹn trả kết quả", when(d.appointment_local)),
+                ("Hẹn trả đã in", printed or "chưa in giấy tiếp nhận"),
+                ("Số lần in giấy", str(d.receipt_prints)),
+                ("Số bộ hồ sơ", str(d.sets_count)),
+                ("Nhận kết quả", DELIVERY.get(d.delivery, d.delivery)),
+                ("Địa chỉ nhận", d.delivery_address),
+            ),
+        )
+        applicant_box = _form(
+            "Người nộp hồ sơ",
+            (
+                ("Họ và tên", a.full_name),
+                ("Ngày sinh", f"{a.birth_date:%d/%m/%Y}" if a.birth_date else ""),
+                ("Giới tính", GENDERS.get(a.gender, a.gender)),
+                ("Số CCCD", a.id_number),
+                ("Điện thoại", a.phone),
+                ("Thư điện tử", a.email),
+                ("Địa chỉ", a.address),
+                ("Người nộp thay", d.submitter_name),
+                ("CCCD người nộp thay", d.submitter_id_number),
+                ("Giấy ủy quyền", d.authorisation_note),
+            ),
+        )
+        fee_box = _form(
+            "Lệ phí",
+            (
+                ("Theo danh mục", format_money(d.catalogue_fee)),
+                ("Đã thu", format_money(d.fee_collected)),
+                ("Ghi chú", d.fee_note),
+            ),
+        )
+        self.documents_table = _table(
+            DOCUMENT_HEADERS,
+            [
+                (
+                    str(n),
+                    doc.name,
+                    str(doc.originals),
+                    str(doc.certified_copies),
+                    str(doc.copies),
+                    "Có" if doc.received else "Chưa",
+                )
+                for n, doc in enumerate(d.documents, start=1)
+            ],
+            stretch=1,
+        )
+        self.timeline_table = _table(
+            TIMELINE_HEADERS,
+            [
+                (
+                    when(e.at_local),
+                    e.user_name,
+                    e.label,
+                    f"{e.status_from} → {e.status_to}" if e.status_from else e.status_to,
+                    when(e.step_deadline_local),
+                    e.note,
+                )
+                for e in view.events
+            ],
+            stretch=5,
+        )
+
+        top = QHBoxLayout()
+        top.addWidget(dossier_box, 1)
+        top.addWidget(applicant_box, 1)
+        papers = QGroupBox("Giấy tờ đã nhận")
+        papers_layout = QVBoxLayout(papers)
+        papers_layout.addWidget(self.documents_table)
+        middle = QHBoxLayout()
+        middle.addWidget(papers, 3)
+        middle.addWidget(fee_box, 1, Qt.AlignmentFlag.AlignTop)
+        timeline = QGroupBox("Quá trình xử lý")
+        timeline_layout = QVBoxLayout(timeline)
+        timeline_layout.addWidget(self.timeline_table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
+        buttons.rejected.connect(self.close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.procedure_label)
+        layout.addWidget(self.status_label)
+        layout.addLayout(top)
+        layout.addLayout(middle, 3)
+        layout.addWidget(timeline, 2)
+        layout.addWidget(buttons)
+
+    def texts(self) -> list[str]:
+        """Every text on the dialog (labels and table cells), for tests and accessibility checks."""
+        found = [label.text() for label in self.findChildren(QLabel)]
+        for table in (self.documents_table, self.timeline_table):
+            for r in range(table.rowCount()):
+                items = (table.item(r, c) for c in range(table.columnCount()))
+                found += [item.text() for item in items if item is not None]
+        return found
+
+
+class CodeEntryDialog(QDialog):
+    """The "Tìm mã hồ sơ" entry: type (or scan) a code, Enter opens the dossier."""
+
+    sig_code_entered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Tìm mã hồ sơ")
+        self.code_edit = QLineEdit(placeholderText="ví dụ 000.00.31.H12-261123-1001")
+        self.code_edit.setMinimumWidth(360)
+        self.code_edit.setProperty(PASSTHROUGH_PROPERTY, True)  # a scan here is just typing
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Open).setText("Mở hồ sơ")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        label = QLabel("&Mã hồ sơ:")
+        label.setBuddy(self.code_edit)
+        layout.addWidget(label)
+        layout.addWidget(self.code_edit)
+        layout.addWidget(buttons)
+
+    def _on_buttons_accepted(self) -> None:
+        text = self.code_edit.text().strip()
+        if not text:
+            return
+        self.accept()
+        self.sig_code_entered.emit(match_code(text) or text)
+
+
+class DossierLookup(QObject):
+    """Opens dossiers by code for a window: reads through the runner, shows one detail per code.
+
+    `notify` shows a short message (not found); tests replace it so nothing waits for a click.
+    """
+
+    sig_opened = Signal(object)  # the DossierDetailDialog shown
+
+    def __init__(self, ctx: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._parent = parent
+        self.dialogs: dict[str, DossierDetailDialog] = {}
+        self.entry: CodeEntryDialog | None = None
+        self.notify: Callable[[str], None] = self._message_box
+
+    def open_code(self, code: str) -> None:
+        """Read the dossier `code` and show its detail, or say it is not found."""
+        db = self._ctx.db
+
+        def load() -> DossierView:
+            with db.read() as session:
+                return load_dossier_view(session, code)
+
+        self._ctx.runner.run_db(load, self._on_load_done, self._on_load_error)
+
+    def ask_code(self) -> CodeEntryDialog:
+        """The small "Tìm mã hồ sơ" entry (non-modal); Enter opens the dossier."""
+        if self.entry is None:
+            self.entry = CodeEntryDialog(self._parent)
+            self.entry.sig_code_entered.connect(self.open_code)
+        self.entry.code_edit.clear()
+        self.entry.open()
+        self.entry.code_edit.setFocus()
+        return self.entry
+
+    def _on_load_done(self, view: DossierView) -> None:
+        code = view.detail.code
+        old = self.dialogs.pop(code, None)
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        dialog = DossierDetailDialog(view, self._parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _obj=None, c=code, d=dialog: self._forget(c, d))
+        self.dialogs[code] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.sig_opened.emit(dialog)
+
+    def _forget(self, code: str, dialog: DossierDetailDialog) -> None:
+        if self.dialogs.get(code) is dialog:
+            del self.dialogs[code]
+
+    def _on_load_error(self, error: BaseException) -> None:
+        if isinstance(error, UserFacingError):
+            self.notify(error.message)
+        else:
+            show_error(self._parent, error)
+
+    def _message_box(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Tìm mã hồ sơ", message, parent=self._parent)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
