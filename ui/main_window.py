@@ -21,6 +21,7 @@ from ui.pages.coming import ComingPage
 from ui.pages.dossier_detail import DossierLookup
 from ui.pages.dossier_list import DossierListPage
 from ui.pages.intake import IntakePage
+from ui.pages.result import ReturnPage
 from ui.scanner import BarcodeScanner
 from ui.signin import user_status_text
 
@@ -38,9 +39,7 @@ class MainWindow(QMainWindow):
 
         self.intake_page = IntakePage(ctx)
         self.dossier_page = DossierListPage(ctx)
-        self.return_page = ComingPage(
-            "Trả kết quả", "Quét mã vạch trên Giấy tiếp nhận để trả kết quả (sẽ có trong phiên bản tới)."
-        )
+        self.return_page = ReturnPage(ctx)
         self.supervisor_page = ComingPage(
             "Giám sát", "Bảng theo dõi hồ sơ đến hạn, quá hạn và tỉ lệ đúng hạn (sẽ có trong phiên bản tới)."
         )
@@ -105,7 +104,11 @@ class MainWindow(QMainWindow):
             self.admin_page.refresh()
 
     def _on_scanner_code_scanned(self, code: str) -> None:
-        self.lookup.open_code(code)
+        # On "Trả kết quả" a scan is the citizen's receipt: load it there to act on it.
+        if self.stack.currentWidget() is self.return_page:
+            self.return_page.load_code(code)
+        else:
+            self.lookup.open_code(code)
 
     def _on_find_action_triggered(self) -> None:
         self.lookup.ask_code()

@@ -1,0 +1,283 @@
+"""The return page: a code field, the dossier's summary and timeline, its allowed actions, the hand-over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.printing.vn_format import format_money
+from counter_app.services.intake import STATUS_NAMES
+from counter_app.services.workflow import ACTION_LABELS, TransitionResult, allowed_actions
+from ui.context import AppContext
+from ui.errors import show_error
+from ui.pages.dossier_detail import TIMELINE_HEADERS, _table, when
+from ui.pages.result import work
+from ui.pages.result.dialogs import ask_fields
+from ui.pages.result.handover import HandoverPanel
+from ui.scanner import PASSTHROUGH_PROPERTY, match_code
+
+# Button texts, with their Alt+letter mnemonics; "returned" sits in the hand-over panel.
+BUTTON_TEXTS = {
+    "processing": "&Chuyển xử lý",
+    "supplement_requested": "Yêu cầu &bổ sung",
+    "supplement_received": "&Nhận bổ sung",
+    "payment_requested": "Yêu cầu nghĩa vụ tà&i chính",
+    "paid": "Đã nộ&p nghĩa vụ tài chính",
+    "result_ready": "Có &kết quả",
+    "withdrawn": "&Rút hồ sơ",
+    "stopped": "&Dừng xử lý",
+    "extended": "&Gia hạn",
+}
+SUMMARY_ROWS = (
+    ("code", "Mã hồ sơ"),
+    ("applicant", "Người nộp"),
+    ("procedure", "Thủ tục"),
+    ("status", "Trạng thái"),
+    ("appointment", "Hẹn trả kết quả"),
+    ("printed", "Hẹn trả đã in"),
+    ("left", "Thời gian còn lại"),
+)
+SUPERVISOR_NEEDED = "Hồ sơ đã được gia hạn một lần; gia hạn lần nữa phải được lãnh đạo (giám sát) phê duyệt."
+
+
+class ReturnPage(QWidget):
+    """F3. Dialogs go through `fields_hook` and `error_hook` so tests never wait for a click."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.loaded: work.ReturnView | None = None
+        self.last_result: TransitionResult | None = None
+        self.fields_hook: Callable[[str, datetime | None], dict[str, Any] | None] = partial(ask_fields, self)
+        self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
+
+        self.code_edit = QLineEdit(placeholderText="quét mã vạch trên Giấy tiếp nhận hoặc gõ mã, rồi Enter")
+        self.code_edit.setProperty(PASSTHROUGH_PROPERTY, True)  # a scan here is just typing + Enter
+        self.code_edit.setMinimumWidth(420)
+        self.load_button = QPushButton("Tải hồ sơ")
+        self.summary: dict[str, QLabel] = {key: QLabel("—") for key, _ in SUMMARY_ROWS}
+        for label in self.summary.values():
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # Expanding: the form only widens such fields (a wrapping label would otherwise stay narrow).
+            label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.summary["procedure"].setWordWrap(True)  # only the long one wraps (short ones keep one line)
+        self.buttons: dict[str, QPushButton] = {a: QPushButton(t) for a, t in BUTTON_TEXTS.items()}
+        self.handover = HandoverPanel()
+        self.buttons["returned"] = self.handover.return_button
+        self.timeline_table = _table(TIMELINE_HEADERS, [], stretch=5)
+        self.status = QLabel()
+        self.status.setObjectName("statusLine")
+        self.status.setWordWrap(True)
+        self._build()
+        self.code_edit.returnPressed.connect(self._on_code_edit_return_pressed)
+        self.load_button.clicked.connect(self._on_code_edit_return_pressed)
+        for action, button in self.buttons.items():
+            button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
+        self._show(None)
+
+    def _build(self) -> None:
+        title = QLabel("<h2>Trả kết quả</h2>")
+        code_label = QLabel("&Mã hồ sơ:")
+        code_label.setBuddy(self.code_edit)
+        top = QHBoxLayout()
+        top.addWidget(code_label)
+        top.addWidget(self.code_edit, 1)
+        top.addWidget(self.load_button)
+        summary_box = QGroupBox("Hồ sơ")
+        form = QFormLayout(summary_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for key, text in SUMMARY_ROWS:
+            form.addRow(f"{text}:", self.summary[key])
+        bold = QFont(self.summary["status"].font())
+        bold.setBold(True)
+        self.summary["status"].setFont(bold)
+        actions_box = QGroupBox("Thao tác (Alt + chữ gạch chân)")
+        grid = QGridLayout(actions_box)
+        for n, action in enumerate(BUTTON_TEXTS):
+            grid.addWidget(self.buttons[action], n // 3, n % 3)
+        left = QVBoxLayout()
+        left.addWidget(summary_box)
+        left.addWidget(actions_box)
+        middle = QHBoxLayout()
+        middle.addLayout(left, 3)
+        middle.addWidget(self.handover, 2)
+        timeline_box = QGroupBox("Quá trình xử lý")
+        QVBoxLayout(timeline_box).addWidget(self.timeline_table)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addLayout(middle)
+        layout.addWidget(timeline_box, 1)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.code_edit.setFocus()
+        self.code_edit.selectAll()
+
+    # --- status line ----------------------------------------------------------------------------------
+    def say(self, text: str, *, error: bool = False) -> None:
+        """One line under the code field: what just happened, or why it did not."""
+        self.status.setStyleSheet("color: #b71c1c; font-weight: bold;" if error else "color: #1b5e20;")
+        self.status.setText(text)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, FieldErrors):
+            self.say("Thông tin chưa hợp lệ: " + "; ".join(error.errors.values()) + ".", error=True)
+        elif isinstance(error, UserFacingError):
+            text = error.message
+            if error.field == "override_by":
+                text = f"{SUPERVISOR_NEEDED} ({text})"
+            self.say(text, error=True)
+        else:
+            self.say("Lỗi ngoài dự kiến; dữ liệu không thay đổi.", error=True)
+            self.error_hook(error)
+
+    # --- loading --------------------------------------------------------------------------------------
+    def load_code(self, code: str, *, message: str | None = None) -> None:
+        """Read the dossier `code` and show it; `message` (if any) stays on the status line."""
+        code = match_code(code.strip()) or code.strip()
+        if not code:
+            self.say("Hãy quét hoặc gõ mã hồ sơ.", error=True)
+            return
+        self._ctx.runner.run_db(
+            partial(work.load, self._ctx, code), partial(self._on_load_done, message), self._on_load_error
+        )
+
+    def _on_code_edit_return_pressed(self) -> None:
+        self.handover.show_verdict("", None, "")
+        self.load_code(self.code_edit.text())
+
+    def _on_load_done(self, message: str | None, loaded: work.ReturnView) -> None:
+        self._show(loaded)
+        if message is None:
+            self.say(f"Đã tải hồ sơ {loaded.code}.")
+        self.code_edit.setText(loaded.code)
+
+    def _on_load_error(self, error: BaseException) -> None:
+        self._show(None)
+        self._refused(error)
+        self.code_edit.setFocus()
+        self.code_edit.selectAll()
+
+    def _show(self, loaded: work.ReturnView | None) -> None:
+        self.loaded = loaded
+        allowed = set(allowed_actions(loaded.status)) if loaded else set()
+        for action, button in self.buttons.items():
+            button.setEnabled(action in allowed)
+        self.handover.reset("returned" in allowed)
+        if loaded is None:
+            for label in self.summary.values():
+                label.setText("—")
+            self.timeline_table.setRowCount(0)
+            return
+        d = loaded.view.detail
+        printed = when(d.printed_appointment_local) or "chưa in giấy tiếp nhận"
+        texts = {
+            "code": d.code,
+            "applicant": f"{d.applicant.full_name} — CCCD {d.applicant.id_number}",
+            "procedure": f"{d.procedure_code} — {d.procedure_name}",
+            "status": STATUS_NAMES.get(d.status, str(d.status)),
+            "appointment": when(d.appointment_local) or "—",
+            "printed": printed,
+            "left": loaded.time_left or "—",
+        }
+        for key, text in texts.items():
+            self.summary[key].setText(text)
+        self._fill_timeline(loaded)
+        if loaded.returned:
+            self._show_returned(loaded.returned)
+
+    def _fill_timeline(self, loaded: work.ReturnView) -> None:
+        fresh = _table(
+            TIMELINE_HEADERS,
+            [
+                (
+                    when(e.at_local),
+                    e.user_name,
+                    e.label,
+                    f"{e.status_from_name} → {e.status_to_name}" if e.status_from_name else e.status_to_name,
+                    when(e.step_deadline_local),
+                    e.note,
+                )
+                for e in loaded.timeline
+            ],
+            stretch=5,
+        )
+        self.timeline_table.setRowCount(fresh.rowCount())
+        for r in range(fresh.rowCount()):
+            for c in range(fresh.columnCount()):
+                self.timeline_table.setItem(r, c, fresh.takeItem(r, c))
+        fresh.deleteLater()
+        self.timeline_table.resizeRowsToContents()
+        self.timeline_table.scrollToBottom()
+
+    def _show_returned(self, payload: dict[str, Any]) -> None:
+        verdict = work.timeliness_label(payload.get("timeliness"))
+        who = payload.get("collector_name", "")
+        text = f"Đã trả kết quả — {verdict.upper()}" if verdict else "Đã trả kết quả"
+        fee = format_money(int(payload.get("fee_collected") or 0))
+        self.handover.show_verdict(
+            text, payload.get("timeliness"), f"Người nhận: {who} · Lệ phí thu sau: {fee}"
+        )
+
+    # --- actions --------------------------------------------------------------------------------------
+    def run_action(self, action: str) -> None:
+        """Ask what the action needs, then apply it in one transaction against the loaded version."""
+        loaded = self.loaded
+        if loaded is None:
+            self.say("Hãy tải một hồ sơ trước.", error=True)
+            self.code_edit.setFocus()
+            return
+        try:
+            fields = (
+                self.handover.fields()
+                if action == "returned"
+                else self.fields_hook(action, loaded.view.detail.appointment_local)
+            )
+        except FieldErrors as error:
+            self._refused(error)
+            return
+        if fields is None:
+            self.say("Đã hủy thao tác.")
+            return
+        self._ctx.runner.run_db(
+            partial(work.act, self._ctx, loaded.code, action, loaded.version, fields),
+            self._on_action_done,
+            partial(self._on_action_error, loaded.code),
+        )
+
+    def _on_action_done(self, result: TransitionResult) -> None:
+        self.last_result = result
+        label = ACTION_LABELS.get(result.action, result.action)
+        message = f"Đã thực hiện: {label}. Trạng thái: {STATUS_NAMES.get(result.status_to, '')}."
+        if result.action in ("supplement_received", "extended") and result.appointment_local:
+            message = f"Đã thực hiện: {label}. Hẹn trả mới: {when(result.appointment_local)}."
+        if result.action == "returned":
+            verdict = result.timeliness.label if result.timeliness else ""
+            message = "Đã trả kết quả" + (f" ({verdict})." if verdict else ".")
+        self.say(message)
+        self.load_code(result.code, message=message)
+
+    def _on_action_error(self, code: str, error: BaseException) -> None:
+        self._refused(error)
+        if isinstance(error, UserFacingError) and not isinstance(error, FieldErrors):
+            self.load_code(code, message=self.status.text())  # it may have changed meanwhile
