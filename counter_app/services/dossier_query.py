@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, TypeVar
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from counter_app.clock import utc_to_local
-from counter_app.deadlines import Timeliness, classify_finished, format_instant, status_at
+from counter_app.clock import local_to_utc, utc_to_local
+from counter_app.deadlines import Timeliness, classify_finished, format_instant, status_at, working_time
 from counter_app.services.calendar_admin import OPEN_STATUSES, counter_calendar, counter_hours
-from counter_app.storage.models import Applicant, Dossier, Procedure
+from counter_app.storage.models import Applicant, Dossier, Procedure, User
 from counter_app.text import fold, nfc
-
-_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
 STATUS_NAMES: dict[int, str] = {
     1: "Mới đăng ký",
@@ -70,53 +68,129 @@ class DossierRow:
         return f"Giấy hẹn đã in: {format_instant(utc_to_local(self.printed_appointment_at))}"
 
 
+DueKind = Literal["today", "soon", "overdue"]
+SortKey = Literal["received", "appointment"]
+# Open dossiers whose clock runs: the due filters and the alert banner count these (paused ones wait).
+RUNNING_STATUSES = (2, 4, 6)
+NARROW_ROWS = 50_000  # below this many rows by status, sorting them beats walking the appointment index
+
+
 @dataclass(frozen=True)
 class DossierFilter:
-    """What the list shows: a free-text search (code, name without diacritics, CCCD, phone) and statuses."""
+    """What the list shows and in which order; every part is applied in SQL on an index.
+
+    `text` searches code (prefix), name without diacritics (prefix), CCCD or phone (exact). Received
+    dates are local days, both ends included. `due` keeps running dossiers (RUNNING_STATUSES): "overdue"
+    past their appointment, "today" due later today, "soon" due within one working day from now.
+    """
 
     text: str = ""
     statuses: tuple[int, ...] = ()
+    procedure_id: int | None = None
+    field_code: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    clerk_id: str | None = None
+    due: DueKind | None = None
+    sort: SortKey = "received"
 
 
 @dataclass(frozen=True)
 class PageCursor:
-    """Keyset position after the last row shown (received_at DESC, id DESC)."""
+    """Keyset position after the last row shown: its sort key (received_at or appointment_at) and id."""
 
-    received_at: datetime
+    key: datetime | None
     id: str
 
 
-def _filtered(stmt: _S, flt: DossierFilter) -> _S:
-    text = nfc(flt.text)
-    if text:
-        if text.replace(" ", "").isdigit():
-            digits = text.replace(" ", "")
-            stmt = stmt.where(or_(Dossier.id_number == digits, Dossier.phone == digits))
-        elif "-" in text and any(ch.isdigit() for ch in text):
-            stmt = stmt.where(Dossier.code == text.upper())
-        else:
-            prefix = fold(text)
-            # A range on the folded name uses the index (LIKE would scan a million rows).
-            stmt = stmt.where(and_(Dossier.name_fold >= prefix, Dossier.name_fold < prefix + "\uffff"))
-    if flt.statuses:
-        stmt = stmt.where(Dossier.status.in_(flt.statuses))
-    return stmt
+@dataclass(frozen=True)
+class AlertCounts:
+    """The banner's figures: running dossiers due later today, and those past their appointment."""
+
+    due_today: int
+    overdue: int
 
 
-def list_page(
-    session: Session,
-    flt: DossierFilter,
-    after: PageCursor | None,
-    limit: int = 200,
-    *,
-    now_utc: datetime | None = None,
-) -> list[DossierRow]:
-    """The next `limit` rows after `after`, newest received first.
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter combos offer: procedures (id, name), fields (code, name), clerks (id, name)."""
 
-    With `now_utc`, each row of this page (only) carries its time left at that instant, computed with the
-    counter's calendar and hours.
+    procedures: list[tuple[int, str]]
+    fields: list[tuple[str, str]]
+    clerks: list[tuple[str, str]]
+
+
+def cursor_after(row: DossierRow, sort: SortKey = "received") -> PageCursor:
+    """The cursor that continues a list sorted by `sort` after `row`."""
+    return PageCursor(row.appointment_at if sort == "appointment" else row.received_at, row.id)
+
+
+def soon_cutoff(session: Session, now_utc: datetime) -> datetime:
+    """now + one working day (the counter's calendar and hours), naive UTC: "Sắp đến hạn" ends there.
+
+    A cut-off on a closing time moves to the next opening, as no working time passes in between.
     """
-    stmt = (
+    wt = working_time(counter_calendar(session), counter_hours(session))
+    local = wt.normalise(wt.add_working_seconds(utc_to_local(now_utc), wt.day_seconds))
+    return local_to_utc(local)
+
+
+def _due_conditions(session: Session, due: DueKind, now_utc: datetime | None) -> list[ColumnElement[bool]]:
+    if now_utc is None:
+        raise ValueError("a due filter needs now_utc")
+    running = Dossier.status.in_(RUNNING_STATUSES)
+    if due == "overdue":
+        return [running, Dossier.appointment_at < now_utc]
+    if due == "today":
+        tomorrow = datetime.combine(utc_to_local(now_utc).date() + timedelta(days=1), time())
+        end = local_to_utc(tomorrow)
+    else:
+        end = soon_cutoff(session, now_utc) + timedelta(microseconds=1)
+    return [running, Dossier.appointment_at >= now_utc, Dossier.appointment_at < end]
+
+
+def _text_conditions(raw: str) -> list[ColumnElement[bool]]:
+    text = nfc(raw).strip()
+    if not text:
+        return []
+    if text.replace(" ", "").isdigit():
+        digits = text.replace(" ", "")
+        return [or_(Dossier.id_number == digits, Dossier.phone == digits)]
+    if "-" in text and any(ch.isdigit() for ch in text):
+        code = text.upper()  # a prefix of the code: the unique index on code serves the range
+        return [Dossier.code >= code, Dossier.code < code + "\uffff"]
+    prefix = fold(text)
+    # A range on the folded name uses the index (LIKE would scan a million rows).
+    return [Dossier.name_fold >= prefix, Dossier.name_fold < prefix + "\uffff"]
+
+
+def _conditions(session: Session, flt: DossierFilter, now_utc: datetime | None) -> list[ColumnElement[bool]]:
+    found = _text_conditions(flt.text)
+    if flt.statuses:
+        found.append(Dossier.status.in_(flt.statuses))
+    if flt.procedure_id is not None:
+        found.append(Dossier.procedure_id == flt.procedure_id)
+    if flt.field_code:
+        in_field = select(Procedure.id).where(Procedure.field_code == flt.field_code)
+        found.append(Dossier.procedure_id.in_(in_field))
+    if flt.received_from is not None:
+        found.append(Dossier.received_at >= local_to_utc(datetime.combine(flt.received_from, time())))
+    if flt.received_to is not None:
+        day_after = datetime.combine(flt.received_to + timedelta(days=1), time())
+        found.append(Dossier.received_at < local_to_utc(day_after))
+    if flt.clerk_id is not None:
+        found.append(Dossier.clerk_id == flt.clerk_id)
+    if flt.due is not None:
+        found.extend(_due_conditions(session, flt.due, now_utc))
+    return found
+
+
+def _row_select(ids: Select[*tuple[Any, ...]], order: tuple[Any, ...]) -> Select[*tuple[Any, ...]]:
+    """The list columns of the rows whose ids the narrow `ids` query picks (one statement, one round trip).
+
+    The narrow query can be served from a covering index and stops at its LIMIT before any join.
+    """
+    return (
         select(
             Dossier.id,
             Dossier.code,
@@ -130,18 +204,78 @@ def list_page(
         )
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .join(Applicant, Applicant.id == Dossier.applicant_id)
+        .where(Dossier.id.in_(ids.scalar_subquery()))
+        .order_by(*order)
     )
-    stmt = _filtered(stmt, flt)
-    if after is not None:
-        stmt = stmt.where(
-            or_(
-                Dossier.received_at < after.received_at,
-                and_(Dossier.received_at == after.received_at, Dossier.id < after.id),
-            )
-        )
-    stmt = stmt.order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit)
-    rows = [DossierRow(*row) for row in session.execute(stmt).all()]
-    return rows if now_utc is None else with_time_left(session, rows, now_utc)
+
+
+def _few_by_status(session: Session, flt: DossierFilter, now_utc: datetime | None) -> bool:
+    """True when the status/due part of the filter leaves at most NARROW_ROWS dossiers.
+
+    SQLite's statistics assume statuses evenly spread (in fact most dossiers are returned), so for "open
+    and overdue, soonest first" it would walk the appointment index through a million old appointments.
+    Few rows by status are better found on the (status, appointment_at) index and sorted.
+    """
+    if not flt.statuses and flt.due is None:
+        return False
+    part = DossierFilter(statuses=flt.statuses, due=flt.due)
+    return count(session, part, now_utc=now_utc) <= NARROW_ROWS
+
+
+def _page(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    sort: SortKey,
+    after: PageCursor | None,
+    limit: int,
+    *,
+    sort_found: bool = False,
+) -> list[DossierRow]:
+    if sort == "received":
+        newest: tuple[Any, ...] = (Dossier.received_at.desc(), Dossier.id.desc())
+        ids = select(Dossier.id).where(*conditions)
+        if after is not None and after.key is not None:
+            ids = ids.where(tuple_(Dossier.received_at, Dossier.id) < tuple_(after.key, after.id))
+        stmt = _row_select(ids.order_by(*newest).limit(limit), newest)
+        return [DossierRow(*r) for r in session.execute(stmt).all()]
+    # Soonest appointment first; dossiers without an appointment come last, by id.
+    soonest: tuple[Any, ...] = (Dossier.appointment_at, Dossier.id)
+    # SQLite's unary + (a no-op on any value) keeps the appointment index out of this query's plan.
+    appointment = (
+        literal_column("+dossiers.appointment_at", DateTime) if sort_found else Dossier.appointment_at
+    )
+    rows: list[DossierRow] = []
+    if after is None or after.key is not None:
+        ids = select(Dossier.id).where(*conditions, appointment.is_not(None))
+        if after is not None:
+            ids = ids.where(tuple_(appointment, Dossier.id) > tuple_(after.key, after.id))
+        stmt = _row_select(ids.order_by(appointment, Dossier.id).limit(limit), soonest)
+        rows = [DossierRow(*r) for r in session.execute(stmt).all()]
+    if len(rows) < limit:
+        ids = select(Dossier.id).where(*conditions, Dossier.appointment_at.is_(None))
+        if after is not None and after.key is None:
+            ids = ids.where(Dossier.id > after.id)
+        stmt = _row_select(ids.order_by(*soonest).limit(limit - len(rows)), soonest)
+        rows.extend(DossierRow(*r) for r in session.execute(stmt).all())
+    return rows
+
+
+def list_page(
+    session: Session,
+    flt: DossierFilter,
+    after: PageCursor | None,
+    limit: int = 200,
+    *,
+    now_utc: datetime | None = None,
+) -> list[DossierRow]:
+    """The next `limit` rows after `after` in the filter's order (newest received, or soonest appointment).
+
+    With `now_utc`, each row of this page (only) carries its time left at that instant, computed with the
+    counter's calendar and hours; a due filter needs `now_utc`.
+    """
+    sort_found = flt.sort == "appointment" and _few_by_status(session, flt, now_utc)
+    rows = _page(session, _conditions(session, flt, now_utc), flt.sort, after, limit, sort_found=sort_found)
+    return rows if now_utc is None or not rows else with_time_left(session, rows, now_utc)
 
 
 def with_time_left(session: Session, rows: list[DossierRow], now_utc: datetime) -> list[DossierRow]:
@@ -178,7 +312,32 @@ def time_left_at(session: Session, now_utc: datetime) -> Callable[[DossierRow], 
     return measure
 
 
-def count(session: Session, flt: DossierFilter) -> int:
-    """How many dossiers match the filter."""
-    stmt = select(func.count()).select_from(Dossier)
-    return int(session.execute(_filtered(stmt, flt)).scalar_one())
+def count(session: Session, flt: DossierFilter, *, now_utc: datetime | None = None) -> int:
+    """How many dossiers match the filter (a due filter needs `now_utc`)."""
+    stmt = select(func.count()).select_from(Dossier).where(*_conditions(session, flt, now_utc))
+    return int(session.execute(stmt).scalar_one())
+
+
+def alert_counts(session: Session, now_utc: datetime) -> AlertCounts:
+    """The banner's "due today" and "overdue" counts at `now_utc` (the same SQL as the filters)."""
+    return AlertCounts(
+        count(session, DossierFilter(due="today"), now_utc=now_utc),
+        count(session, DossierFilter(due="overdue"), now_utc=now_utc),
+    )
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """The procedures, fields and clerks the filter combos list, by name."""
+    procedures = session.execute(select(Procedure.id, Procedure.name).order_by(Procedure.name)).all()
+    fields = session.execute(
+        select(Procedure.field_code, Procedure.field_name)
+        .where(Procedure.field_code != "")
+        .distinct()
+        .order_by(Procedure.field_name)
+    ).all()
+    clerks = session.execute(select(User.id, User.full_name).order_by(User.full_name)).all()
+    return FilterChoices(
+        [(int(i), str(n)) for i, n in procedures],
+        [(str(c), str(n)) for c, n in fields],
+        [(str(i), str(n)) for i, n in clerks],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -126,6 +126,15 @@ class Dossier(Base):
     """The current state of a dossier (a projection of its events, updated in the same transaction)."""
 
     __tablename__ = "dossiers"
+    # The list's keyset orders and searches (migration 0004); see db/migrations for the others.
+    __table_args__ = (
+        Index("ix_dossiers_status_appointment", "status", "appointment_at"),
+        Index("ix_dossiers_received_id", "received_at", "id"),
+        Index("ix_dossiers_appointment_id", "appointment_at", "id"),
+        Index("ix_dossiers_name_received", "name_fold", "received_at", "id"),
+        Index("ix_dossiers_clerk", "clerk_id", "received_at", "id"),
+        Index("ix_dossiers_procedure", "procedure_id", "received_at"),
+    )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
     code: Mapped[str] = mapped_column(String, unique=True)
@@ -133,8 +142,8 @@ class Dossier(Base):
     applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"))
     status: Mapped[int] = mapped_column(Integer)
     channel: Mapped[int] = mapped_column(Integer, default=1)
-    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    appointment_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     printed_appointment_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -146,7 +155,7 @@ class Dossier(Base):
     submitter_name: Mapped[str] = mapped_column(String, default="")
     submitter_id_number: Mapped[str] = mapped_column(String, default="")
     authorisation_note: Mapped[str] = mapped_column(String, default="")
-    name_fold: Mapped[str] = mapped_column(String, index=True)
+    name_fold: Mapped[str] = mapped_column(String)
     id_number: Mapped[str] = mapped_column(String, default="", index=True)
     phone: Mapped[str] = mapped_column(String, default="", index=True)
     clerk_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+import random
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from counter_app.cli.admin import main
-from counter_app.clock import FixedClock, local_to_utc
-from counter_app.deadlines import Timeliness
+from counter_app.clock import FixedClock, local_to_utc, utc_to_local
+from counter_app.deadlines import Timeliness, status_at
 from counter_app.errors import FieldErrors
 from counter_app.services import calendar_admin, dossier_query
-from counter_app.services.dossier_query import DossierFilter, DossierRow, PageCursor
+from counter_app.services.dossier_query import DossierFilter, DossierRow, PageCursor, SortKey
 from counter_app.storage.database import Database, open_database
-from counter_app.storage.models import Dossier
+from counter_app.storage.models import Dossier, Procedure
 
 # Wednesday 11/03/2026 09:00 in Vietnam; March 2026 has no public holiday.
 NOW_UTC = local_to_utc(datetime(2026, 3, 11, 9, 0))
@@ -173,3 +178,191 @@ def test_validate_day_change_names_each_bad_field() -> None:
         calendar_admin.validate_day_change(date(2026, 3, 13), "off", " ", "")
     assert set(info.value.errors) == {"name", "reason"}
     calendar_admin.validate_day_change(date(2026, 3, 13), None, "", "Thu hồi TB 1")  # removing needs no name
+
+
+# --- filters, sorting and alerts on a seeded database -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """One dossier as the reference (brute-force Python) evaluation sees it."""
+
+    id: str
+    code: str
+    name_fold: str
+    id_number: str
+    phone: str
+    status: int
+    procedure_id: int
+    field_code: str
+    received_at: datetime
+    appointment_at: datetime | None
+    clerk_id: str | None
+
+
+@dataclass(frozen=True)
+class Seeded:
+    db: Database
+    now: datetime
+    refs: list[_Ref]
+
+
+@pytest.fixture(scope="module")
+def seeded(pristine_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """3,000 demo dossiers; 600 of them made open with appointments spread over ±5 days around `now`."""
+    path = tmp_path_factory.mktemp("seeded") / "counter.db"
+    shutil.copy(pristine_db, path)
+    assert main(["seed-demo", "--db", str(path), "--dossiers", "3000", "--seed", "5"]) == 0
+    db = open_database(path)
+    rng = random.Random(11)
+    with db.read() as session:
+        latest = session.execute(select(func.max(Dossier.received_at))).scalar_one()
+    now = local_to_utc(datetime.combine(utc_to_local(latest).date(), time(9, 0)))
+    with db.write() as session:
+        ids = list(session.scalars(select(Dossier.id).order_by(Dossier.id)))
+        for dossier_id in rng.sample(ids, 600):
+            dossier = session.get(Dossier, dossier_id)
+            assert dossier is not None
+            dossier.status = rng.choice((2, 2, 4, 4, 5, 6))
+            dossier.appointment_at = now + timedelta(minutes=rng.randint(-5 * 1440, 5 * 1440))
+        for dossier_id in rng.sample(ids, 40):
+            dossier = session.get(Dossier, dossier_id)
+            assert dossier is not None
+            dossier.status, dossier.appointment_at = 1, None
+    with db.read() as session:
+        rows = session.execute(
+            select(
+                Dossier.id, Dossier.code, Dossier.name_fold, Dossier.id_number, Dossier.phone, Dossier.status,
+                Dossier.procedure_id, Procedure.field_code, Dossier.received_at, Dossier.appointment_at,
+                Dossier.clerk_id,
+            ).join(Procedure, Procedure.id == Dossier.procedure_id)
+        ).all()  # fmt: skip
+    yield Seeded(db, now, [_Ref(*r) for r in rows])
+    db.close()
+
+
+def _all_pages(session: Session, flt: DossierFilter, now: datetime, limit: int = 97) -> list[DossierRow]:
+    rows: list[DossierRow] = []
+    after = None
+    while True:
+        page = dossier_query.list_page(session, flt, after, limit, now_utc=now)
+        assert len(page) <= limit
+        rows.extend(page)
+        if len(page) < limit:
+            return rows
+        after = dossier_query.cursor_after(page[-1], flt.sort)
+
+
+def _live(seeded: Seeded, ref: _Ref) -> Timeliness | None:
+    """The engine's own verdict for a running dossier (what the "Thời hạn" column shows)."""
+    if ref.status not in dossier_query.RUNNING_STATUSES or ref.appointment_at is None:
+        return None
+    with seeded.db.read() as session:
+        calendar, hours = calendar_admin.counter_calendar(session), calendar_admin.counter_hours(session)
+    due, now = utc_to_local(ref.appointment_at), utc_to_local(seeded.now)
+    return status_at(due, now, calendar=calendar, hours=hours).timeliness
+
+
+def _expected(seeded: Seeded, name: str) -> tuple[DossierFilter, Callable[[_Ref], bool]]:
+    refs, now = seeded.refs, seeded.now
+    some = refs[len(refs) // 3]
+    today = utc_to_local(now).date()
+    frm, to = today - timedelta(days=20), today - timedelta(days=10)
+    cases: dict[str, tuple[DossierFilter, Callable[[_Ref], bool]]] = {
+        "statuses": (DossierFilter(statuses=(2, 6)), lambda r: r.status in (2, 6)),
+        "procedure": (
+            DossierFilter(procedure_id=some.procedure_id),
+            lambda r: r.procedure_id == some.procedure_id,
+        ),
+        "field": (DossierFilter(field_code=some.field_code), lambda r: r.field_code == some.field_code),
+        "clerk": (DossierFilter(clerk_id=some.clerk_id), lambda r: r.clerk_id == some.clerk_id),
+        "received": (
+            DossierFilter(received_from=frm, received_to=to),
+            lambda r: frm <= utc_to_local(r.received_at).date() <= to,
+        ),
+        "overdue": (DossierFilter(due="overdue"), lambda r: _live(seeded, r) is Timeliness.QUA_HAN),
+        "soon": (DossierFilter(due="soon"), lambda r: _live(seeded, r) is Timeliness.SAP_DEN_HAN),
+        "today": (
+            DossierFilter(due="today"),
+            lambda r: (
+                r.status in dossier_query.RUNNING_STATUSES
+                and r.appointment_at is not None
+                and r.appointment_at >= now
+                and utc_to_local(r.appointment_at).date() == today
+            ),
+        ),
+        "code_prefix": (
+            DossierFilter(text=some.code[:-2].lower()),
+            lambda r: r.code.startswith(some.code[:-2]),
+        ),
+        "code": (DossierFilter(text=some.code), lambda r: r.code == some.code),
+        "name": (
+            DossierFilter(text=" ".join(some.name_fold.split()[:2]).upper()),
+            lambda r: r.name_fold.startswith(" ".join(some.name_fold.split()[:2])),
+        ),
+        "cccd": (DossierFilter(text=some.id_number), lambda r: some.id_number in (r.id_number, r.phone)),
+        "phone": (DossierFilter(text=some.phone), lambda r: some.phone in (r.id_number, r.phone)),
+        "combined": (
+            DossierFilter(due="overdue", clerk_id=some.clerk_id, sort="appointment"),
+            lambda r: r.clerk_id == some.clerk_id and _live(seeded, r) is Timeliness.QUA_HAN,
+        ),
+    }
+    return cases[name]
+
+
+FILTER_CASES = (
+    "statuses", "procedure", "field", "clerk", "received", "overdue", "soon", "today", "code_prefix", "code",
+    "name", "cccd", "phone", "combined",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_each_filter_returns_exactly_the_matching_dossiers(seeded: Seeded, case: str) -> None:
+    flt, matches = _expected(seeded, case)
+    expected = {r.id for r in seeded.refs if matches(r)}
+    assert 0 < len(expected) < len(seeded.refs)
+    with seeded.db.read() as session:
+        rows = _all_pages(session, flt, seeded.now)
+        total = dossier_query.count(session, flt, now_utc=seeded.now)
+    assert len(rows) == len({r.id for r in rows})
+    assert {r.id for r in rows} == expected
+    assert total == len(expected)
+
+
+@pytest.mark.parametrize("sort", ["appointment", "received"])
+def test_keyset_paging_has_no_duplicates_or_gaps(seeded: Seeded, sort: SortKey) -> None:
+    with seeded.db.read() as session:
+        rows = _all_pages(session, DossierFilter(sort=sort), seeded.now, limit=37)
+    ids = [r.id for r in rows]
+    assert len(ids) == len(set(ids)) == len(seeded.refs)
+    if sort == "appointment":
+        timed = sorted(
+            (r for r in seeded.refs if r.appointment_at is not None), key=lambda r: (r.appointment_at, r.id)
+        )
+        untimed = sorted((r for r in seeded.refs if r.appointment_at is None), key=lambda r: r.id)
+        assert untimed and ids == [r.id for r in timed + untimed]
+    else:
+        assert ids == [r.id for r in sorted(seeded.refs, key=lambda r: (r.received_at, r.id), reverse=True)]
+
+
+def test_alert_counts_equal_the_filters_and_the_engine(seeded: Seeded) -> None:
+    with seeded.db.read() as session:
+        counts = dossier_query.alert_counts(session, seeded.now)
+    overdue = sum(1 for r in seeded.refs if _live(seeded, r) is Timeliness.QUA_HAN)
+    today = _expected(seeded, "today")[1]
+    assert counts == dossier_query.AlertCounts(sum(1 for r in seeded.refs if today(r)), overdue)
+    assert counts.overdue > 0 and counts.due_today > 0
+
+
+def test_soon_cutoff_is_one_working_day_ahead(seeded: Seeded) -> None:
+    # Wednesday 11/03/2026 09:00 → Thursday 09:00; Friday 15:00 → Monday 15:00 (weekend skipped).
+    with seeded.db.read() as session:
+        wednesday = dossier_query.soon_cutoff(session, NOW_UTC)
+        friday = dossier_query.soon_cutoff(session, local_to_utc(datetime(2026, 3, 13, 15, 0)))
+    assert utc_to_local(wednesday) == datetime(2026, 3, 12, 9, 0)
+    assert utc_to_local(friday) == datetime(2026, 3, 16, 15, 0)
+
+
+def test_a_due_filter_needs_now(seeded: Seeded) -> None:
+    with seeded.db.read() as session, pytest.raises(ValueError):
+        dossier_query.count(session, DossierFilter(due="overdue"))

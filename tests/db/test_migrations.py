@@ -27,6 +27,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     },
     2: {"audit_log", "outbox", "code_high_water"},
     3: {"calendar_days", "calendar_changes"},
+    4: set(),
 }
 # Other objects a migration must leave behind: (type, table, name) from sqlite_master, or a column.
 EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
@@ -37,6 +38,12 @@ EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
         ("trigger", "outbox", "outbox_payload_frozen"),
     },
     3: {("column", "procedures", "unconfirmed")},
+    4: {
+        ("index", "dossiers", "ix_dossiers_received_id"),
+        ("index", "dossiers", "ix_dossiers_appointment_id"),
+        ("index", "dossiers", "ix_dossiers_name_received"),
+        ("index", "dossiers", "ix_dossiers_clerk"),
+    },
 }
 
 

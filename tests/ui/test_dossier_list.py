@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from counter_app.cli.admin import main
 from counter_app.clock import FixedClock, local_to_utc
-from counter_app.services import calendar_admin
+from counter_app.services import calendar_admin, dossier_query
 from counter_app.services.counter_setup import load_identity
 from counter_app.storage.database import Database, open_database
 from ui.context import AppContext
@@ -129,3 +129,44 @@ def test_dossier_list_search_and_model_contract(page: DossierListPage, qtmodelte
     assert [page.model.index(r, 1).data() for r in range(page.model.rowCount())] == ["Lê Văn Sắp"]
     assert page.model.index(0, COL_CODE).data().endswith("-260306-1001")
     assert page.model.index(0, 99).data() is None  # data() never raises
+
+
+def _applicants(page: DossierListPage) -> list[str]:
+    return [page.model.index(r, 1).data() for r in range(page.model.rowCount())]
+
+
+def test_alert_banner_shows_the_sql_counts_and_a_click_filters_the_list(
+    page: DossierListPage, three: Database, qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    with three.read() as session:
+        counts = dossier_query.alert_counts(session, NOW_UTC)
+    assert counts == dossier_query.AlertCounts(due_today=1, overdue=1)
+    assert page.banner.isVisible() and page.banner.counts == counts
+    assert page.banner.text() == "Hôm nay đến hạn: 1 hồ sơ · Quá hạn: 1 hồ sơ"
+
+    page.search.setText("pham")
+    qtbot.mouseClick(page.banner.overdue_button, Qt.MouseButton.LeftButton)
+    assert page.search.text() == "" and page.filters.due() == "overdue"
+    assert _applicants(page) == ["Trần Thị Quá"] and page.count_label.text() == "1 hồ sơ"
+    qtmodeltester.check(page.model)
+
+    qtbot.mouseClick(page.banner.today_button, Qt.MouseButton.LeftButton)
+    assert page.filters.due() == "today" and not page.filters.due_buttons["overdue"].isChecked()
+    assert _applicants(page) == ["Lê Văn Sắp"] and page.count_label.text() == "1 hồ sơ"
+
+
+def test_alert_banner_follows_the_clock_and_hides_when_nothing_is_due(page: DossierListPage) -> None:
+    clock = page._ctx.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(hours=2))  # 11:00: Lê Văn Sắp is late too
+    page.refresh_alerts()
+    assert page.banner.text() == "Hôm nay đến hạn: 0 hồ sơ · Quá hạn: 2 hồ sơ"
+    clock.advance(timedelta(days=-30))  # before any appointment
+    page.refresh_alerts()
+    assert page.banner.isHidden()
+
+
+def test_dossier_list_sorts_by_appointment(page: DossierListPage) -> None:
+    assert _applicants(page) == ["Phạm Thị Còn", "Lê Văn Sắp", "Trần Thị Quá"]  # newest received first
+    page.filters.sort.setCurrentIndex(page.filters.sort.findData("appointment"))
+    assert _applicants(page) == ["Trần Thị Quá", "Lê Văn Sắp", "Phạm Thị Còn"]

@@ -12,14 +12,17 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTabl
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, format_instant
 from counter_app.services import dossier_query
-from counter_app.services.dossier_query import DossierFilter, DossierRow, PageCursor
+from counter_app.services.dossier_query import AlertCounts, DossierFilter, DossierRow, DueKind, FilterChoices
 from counter_app.text import group_thousands
+from ui.alert_banner import AlertBanner
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.pages.list_filters import ListFilters
 from ui.table_model import Index, ListTableModel
 
 PAGE_SIZE = 200
 TICK_MS = 60_000  # the "Thời hạn" texts are recomputed once a minute while the list is shown
+ALERT_MS = 5 * 60_000  # the banner's counts are refreshed every five minutes while the list is shown
 TIMELINESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Timeliness value ("qua_han", …) or None
 
 COL_CODE, COL_APPLICANT, COL_PROCEDURE, COL_RECEIVED, COL_APPOINTMENT, COL_TIME_LEFT, COL_STATUS = range(7)
@@ -81,8 +84,8 @@ class DossierTableModel(ListTableModel):
         if parent.isValid() or self._exhausted or self._loading:
             return
         self._loading = True
-        after = PageCursor(self._rows[-1].received_at, self._rows[-1].id) if self._rows else None
         flt, generation, db, clock = self._filter, self._generation, self._ctx.db, self._ctx.clock
+        after = dossier_query.cursor_after(self._rows[-1], flt.sort) if self._rows else None
 
         def load() -> list[DossierRow]:
             with db.read() as session:
@@ -204,16 +207,18 @@ class DossierTableModel(ListTableModel):
 
 
 class DossierListPage(QWidget):
-    """Search box + table; the search runs in SQL (code, name without diacritics, CCCD, phone)."""
+    """Alert banner, search box, filters and table; searching and filtering run in SQL."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self._ctx = ctx
+        self.banner = AlertBanner()
         self.search = QLineEdit(
             placeholderText="Tìm theo mã hồ sơ, tên (gõ không dấu được), số CCCD, điện thoại…"
         )
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
+        self.filters = ListFilters()
         self.model = DossierTableModel(ctx)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -231,14 +236,21 @@ class DossierListPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(top)
+        layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.filters.changed.connect(self.refresh)
+        self.banner.picked.connect(self.show_due)
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(self.model.refresh_time_left)
+        self._alerts = QTimer(self, interval=ALERT_MS)
+        self._alerts.timeout.connect(self.refresh_alerts)
         self._shown_before = False
+        self._choices_loaded = False
 
     def showEvent(self, event: QShowEvent) -> None:
         # Coming back to the page reloads it: new intakes, returned results and appointments moved by a
@@ -250,23 +262,60 @@ class DossierListPage(QWidget):
                 self.refresh()
             self._shown_before = True
         self._tick.start()
+        self._alerts.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._tick.stop()
+        self._alerts.stop()
 
     def refresh(self) -> None:
-        """Reload the list and the match count for the current search text."""
-        flt = DossierFilter(text=self.search.text())
+        """Reload the list, the match count and the alert banner for the current search and filters."""
+        self._debounce.stop()
+        if not self._choices_loaded:
+            self._load_choices()
+        flt = self.filters.current(self.search.text())
         self.model.set_filter(flt)
-        db = self._ctx.db
+        db, clock = self._ctx.db, self._ctx.clock
 
         def total() -> int:
             with db.read() as session:
-                return dossier_query.count(session, flt)
+                return dossier_query.count(session, flt, now_utc=clock.now_utc())
 
         self._ctx.runner.run_db(
             total,
             lambda n: self.count_label.setText(f"{group_thousands(n)} hồ sơ"),
             lambda exc: show_error(self, exc),
         )
+        self.refresh_alerts()
+
+    def refresh_alerts(self) -> None:
+        """Recount the dossiers due today and late, for the banner."""
+        db, clock = self._ctx.db, self._ctx.clock
+
+        def counts() -> AlertCounts:
+            with db.read() as session:
+                return dossier_query.alert_counts(session, clock.now_utc())
+
+        self._ctx.runner.run_db(counts, self.banner.show_counts, lambda exc: show_error(self, exc))
+
+    def show_due(self, kind: str) -> None:
+        """The banner's click: only the dossiers due today (or late), soonest appointment first."""
+        due: DueKind = "overdue" if kind == "overdue" else "today"
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.filters.set_due(due)  # emits changed → refresh
+
+    def _load_choices(self) -> None:
+        db = self._ctx.db
+
+        def load() -> FilterChoices:
+            with db.read() as session:
+                return dossier_query.filter_choices(session)
+
+        def done(choices: FilterChoices) -> None:
+            self._choices_loaded = True
+            self.filters.set_choices(choices)
+
+        self._ctx.runner.run_db(load, done, lambda exc: show_error(self, exc))
