@@ -17,6 +17,7 @@ from counter_app.cli import (
     db_cmds,
     demo_cmds,
     dossier_cmds,
+    export_cmds,
     intake_cmds,
     print_cmds,
 )
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         print_cmds.register,
         backup_cmds.register,
         dossier_cmds.register,
+        export_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)

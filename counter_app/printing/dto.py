@@ -106,3 +106,55 @@ class RefusalData:
     help_text: str
     clerk_name: str
     issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRow:
+    """One hand-over on the Phiếu kiểm soát; empty strings print as blanks to fill by hand."""
+
+    giver: str  # "Bộ phận TN&TKQ"
+    receiver: str  # the department receiving the dossier, often unknown at print time
+    at: datetime | None  # when it was handed over; None prints "… giờ … phút, ngày … tháng … năm …"
+    giver_name: str = ""
+    receiver_name: str = ""
+    result: str = ""  # Trước hạn / Đúng hạn / Quá hạn, written by the receiving side
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlSlipData:
+    """Mẫu 05 (TT 01/2018), PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ. Datetimes are naive local time."""
+
+    header: AgencyHeader
+    code: str
+    applicant_name: str
+    applicant_title: str
+    phone: str
+    procedure_name: str
+    received_at: datetime
+    appointment_at: datetime | None
+    processing_body: str  # "Cơ quan (bộ phận) giải quyết hồ sơ"; "" leaves a blank
+    handovers: tuple[HandoverRow, ...]  # filled rows, from the dossier's timeline
+    blank_rows: int  # further rows for the departments to fill by hand
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApologyData:
+    """Mẫu 04, PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ. Datetimes are naive local time."""
+
+    header: AgencyHeader
+    number: str | None  # "Số: <number>/PXL"; None leaves "Số: …/PXL"
+    code: str
+    applicant_name: str
+    applicant_title: str
+    address: str
+    phone: str
+    procedure_name: str
+    received_at: datetime
+    previous_appointment: datetime
+    new_appointment: datetime
+    reason: str
+    signer_role: str  # "Chủ tịch", "Giám đốc", or "KT. Chủ tịch<br/>Phó Chủ tịch" style text
+    signer_name: str
+    issued_at: datetime

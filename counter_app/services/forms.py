@@ -1,4 +1,4 @@
-"""Saved dossiers and counter notices → printed forms (Mẫu 01, 02, 03) as PDF files kept under forms/."""
+"""Saved dossiers and counter notices → printed forms (Mẫu 01–05) as PDF files kept under forms/."""
 
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ from counter_app.errors import UserFacingError
 from counter_app.paths import data_dir
 from counter_app.printing import (
     AgencyHeader,
+    ApologyData,
+    ControlSlipData,
     DocumentLine,
+    HandoverRow,
     ReceiptData,
     RefusalData,
     SupplementData,
+    render_apology,
+    render_control_slip,
     render_receipt,
     render_refusal,
     render_supplement,
@@ -30,10 +35,15 @@ from counter_app.printing import (
 from counter_app.services import intake
 from counter_app.services.counter_setup import CounterIdentity
 from counter_app.services.intake import DossierDetail, IntakeNotice
+from counter_app.services.workflow import EXTENDED, dossier_timeline
 from counter_app.storage.models import Dossier, DossierEvent, Procedure
 
 __all__ = [
     "PrintedForm",
+    "apology_data",
+    "apology_pdf",
+    "control_slip_data",
+    "control_slip_pdf",
     "forms_dir",
     "print_receipt",
     "receipt_data",
@@ -363,3 +373,122 @@ def _within(transaction: SessionTransaction, ancestor: SessionTransaction) -> bo
             return True
         current = current.parent
     return False
+
+
+CONTROL_SLIP_SUFFIX = "phieu-kiem-soat"
+APOLOGY_SUFFIX = "mau-04-xin-loi"
+COUNTER_BODY = "Bộ phận TN&TKQ"
+CONTROL_SLIP_BLANK_ROWS = 4
+
+
+def _local(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _signer_role(identity: CounterIdentity) -> str:
+    """Who signs Mẫu 04: the chairman for a commune (UBND), the director of a centre or department."""
+    parent = identity.parent_name.strip().casefold()
+    return "Chủ tịch" if parent.startswith(("ubnd", "ủy ban", "uỷ ban")) else "Giám đốc"
+
+
+def control_slip_data(session: Session, code: str) -> ControlSlipData:
+    """What the Phiếu kiểm soát prints for dossier `code`; its first hand-over row comes from the timeline.
+
+    The first row is the counter handing the dossier over to processing (the first "processing"
+    event: its time and the person who did it); before that event the row is left to fill by hand.
+    """
+    dossier = _find_dossier(session, code)
+    detail = intake.get_dossier_by_code(session, dossier.code)
+    header = _header(detail.counter)
+    applicant = detail.applicant
+    handover = next((e for e in dossier_timeline(session, dossier.code) if e.kind == "processing"), None)
+    first = HandoverRow(
+        giver=COUNTER_BODY,
+        receiver="",
+        at=handover.at_local if handover else None,
+        giver_name=handover.user_name if handover else detail.clerk_name,
+        note=handover.note if handover else "",
+    )
+    return ControlSlipData(
+        header=header,
+        code=detail.code,
+        applicant_name=applicant.full_name,
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        phone=applicant.phone,
+        procedure_name=detail.procedure_name,
+        received_at=detail.received_local,
+        appointment_at=detail.printed_appointment_local or detail.appointment_local,
+        processing_body="",
+        handovers=(first,),
+        blank_rows=CONTROL_SLIP_BLANK_ROWS,
+        issued_at=handover.at_local if handover else detail.received_local,
+    )
+
+
+def control_slip_pdf(session: Session, code: str) -> PrintedForm:
+    """The Phiếu kiểm soát of dossier `code`, kept as forms/YYYY/MM/<code>-phieu-kiem-soat.pdf.
+
+    YYYY/MM is the month of reception, as for the receipt. Written atomically in the caller's
+    transaction (deleted again on rollback) like print_receipt; printing again overwrites the same
+    file, since the slip only carries what the database already says. UserFacingError if unknown.
+    """
+    data = control_slip_data(session, code)
+    pdf = render_control_slip(data)
+    path = _month_dir(data.received_at) / f"{_safe(data.code)}-{CONTROL_SLIP_SUFFIX}.pdf"
+    _write_in_transaction(session, path, pdf)
+    return PrintedForm(path, pdf, "control_slip", False)
+
+
+def apology_data(session: Session, code: str) -> ApologyData:
+    """Mẫu 04 for the latest extension ("extended" event) of dossier `code`.
+
+    UserFacingError if the dossier is unknown or was never extended.
+    """
+    dossier = _find_dossier(session, code)
+    extension = None
+    for entry in dossier_timeline(session, dossier.code):
+        if entry.kind == EXTENDED:
+            extension = entry
+    if extension is None:
+        raise UserFacingError(
+            f"Hồ sơ mã {dossier.code} chưa được gia hạn (hẹn lại ngày trả); không có Phiếu xin lỗi để in."
+        )
+    previous = _local(extension.payload.get("previous"))
+    new = _local(extension.payload.get("new"))
+    if previous is None or new is None:
+        raise UserFacingError(f"Lần gia hạn của hồ sơ mã {dossier.code} thiếu ngày hẹn cũ hoặc mới.")
+    detail = intake.get_dossier_by_code(session, dossier.code)
+    applicant = detail.applicant
+    return ApologyData(
+        header=_header(detail.counter),
+        number=None,
+        code=detail.code,
+        applicant_name=applicant.full_name,
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        address=applicant.address,
+        phone=applicant.phone,
+        procedure_name=detail.procedure_name,
+        received_at=detail.received_local,
+        previous_appointment=previous,
+        new_appointment=new,
+        reason=extension.note,
+        signer_role=_signer_role(detail.counter),
+        signer_name="",
+        issued_at=extension.at_local,
+    )
+
+
+def apology_pdf(session: Session, code: str) -> PrintedForm:
+    """Mẫu 04 of dossier `code`, kept as forms/YYYY/MM/<code>-mau-04-xin-loi-<n>.pdf.
+
+    n is the number of the extension (the new date may be set once, an override a second time);
+    YYYY/MM is the month of the extension. Written like print_receipt. UserFacingError when the
+    dossier has no extension.
+    """
+    data = apology_data(session, code)
+    dossier = _find_dossier(session, code)
+    number = sum(1 for e in dossier.events if e.kind == EXTENDED)
+    pdf = render_apology(data)
+    path = _month_dir(data.issued_at) / f"{_safe(data.code)}-{APOLOGY_SUFFIX}-{number}.pdf"
+    _write_in_transaction(session, path, pdf)
+    return PrintedForm(path, pdf, "apology", False)
