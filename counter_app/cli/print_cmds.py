@@ -1,8 +1,9 @@
-"""counter-admin print receipt|supplement|refusal: the printed forms as PDF files, recorded as the desk would."""
+"""counter-admin print receipt|supplement|refusal|control-slip|apology: the printed forms as PDF files."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,9 +18,11 @@ from counter_app.storage.models import Procedure
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `print receipt`, `print supplement` and `print refusal`."""
+    """Add `print receipt`, `supplement`, `refusal`, `control-slip` and `apology`."""
     printing = sub.add_parser(
-        "print", help="in giấy tiếp nhận (Mẫu 01), phiếu bổ sung (Mẫu 02), từ chối (Mẫu 03)"
+        "print",
+        help="in giấy tiếp nhận (Mẫu 01), phiếu bổ sung (Mẫu 02), từ chối (Mẫu 03), "
+        "phiếu kiểm soát, phiếu xin lỗi (Mẫu 04)",
     )
     forms_sub = printing.add_subparsers(dest="print_command", metavar="MẪU")
     forms_sub.required = True
@@ -58,6 +61,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _add_notice_args(refusal)
     refusal.add_argument("--reason", required=True, help="lý do không tiếp nhận")
     refusal.set_defaults(func=run_refusal)
+
+    slip = forms_sub.add_parser(
+        "control-slip",
+        help="in Phiếu kiểm soát quá trình giải quyết hồ sơ của một hồ sơ",
+        description="Dòng giao nhận đầu tiên lấy từ lần chuyển xử lý; in lại chỉ ghi đè bản lưu.",
+    )
+    slip.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ")
+    _add_common(slip)
+    slip.set_defaults(func=run_control_slip)
+
+    apology = forms_sub.add_parser(
+        "apology",
+        help="in Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) của lần gia hạn gần nhất",
+        description="Chỉ in được khi hồ sơ đã được gia hạn (dossier transition --to extended).",
+    )
+    apology.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ")
+    _add_common(apology)
+    apology.set_defaults(func=run_apology)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +174,33 @@ def run_refusal(args: argparse.Namespace) -> int:
     _save_copy(args.out, printed)
     print(f"Đã lập phiếu từ chối tiếp nhận hồ sơ của {notice.applicant_name}: {args.out}")
     return common.EXIT_OK
+
+
+def run_control_slip(args: argparse.Namespace) -> int:
+    """Write the Phiếu kiểm soát of a dossier to --out (kept under forms/ as well)."""
+    printed = _print_dossier_form(args, forms.control_slip_pdf)
+    _save_copy(args.out, printed)
+    print(f"Đã in phiếu kiểm soát hồ sơ {args.code.strip()}: {args.out}")
+    return common.EXIT_OK
+
+
+def run_apology(args: argparse.Namespace) -> int:
+    """Write Mẫu 04 of the dossier's latest extension to --out; refused when it was never extended."""
+    printed = _print_dossier_form(args, forms.apology_pdf)
+    _save_copy(args.out, printed)
+    print(f"Đã in phiếu xin lỗi và hẹn lại ngày trả (Mẫu 04) hồ sơ {args.code.strip()}: {args.out}")
+    return common.EXIT_OK
+
+
+def _print_dossier_form(
+    args: argparse.Namespace, make: Callable[[Session, str], forms.PrintedForm]
+) -> forms.PrintedForm:
+    db = common.open_for(args, write=True)
+    try:
+        with db.write() as session:
+            return make(session, args.code.strip())
+    finally:
+        db.close()
 
 
 def _procedure_id(session: Session, code: str) -> int:

@@ -68,7 +68,7 @@ class PrintedForm:
 
     path: Path
     pdf: bytes
-    kind: str  # "receipt", "supplement" or "refusal"
+    kind: str  # "receipt", "supplement", "refusal", "control_slip" or "apology"
     reprint: bool
 
 

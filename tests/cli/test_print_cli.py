@@ -1,15 +1,16 @@
-"""counter-admin print receipt|supplement|refusal: PDFs written to --out, one-line answers, reprint rules."""
+"""counter-admin print receipt|supplement|refusal|control-slip|apology: PDFs written to --out, one-line answers, reprint rules."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from counter_app.cli.admin import main
-from counter_app.services import forms
+from counter_app.services import forms, intake
 from counter_app.storage.database import open_database
 from counter_app.storage.models import AuditEntry
 
@@ -147,3 +148,70 @@ def test_print_refusal_of_an_unknown_procedure_fails(
     capsys.readouterr()
     assert main([*args, "--name", NAME, "--reason", "Lý do"]) == 1
     assert "Không có thủ tục mã 9.999" in _one_line(capsys.readouterr().err)
+
+
+def _move(db_path: Path, code: str, *extra: str) -> None:
+    assert main(["dossier", "transition", code, "--db", str(db_path), *extra]) == 0
+
+
+def _later_appointment(db_path: Path, code: str) -> str:
+    database = open_database(db_path, lock=False)
+    try:
+        with database.read() as session:
+            due = intake.get_dossier_by_code(session, code).appointment_local
+    finally:
+        database.close()
+    assert due is not None
+    later = due + timedelta(days=1)
+    while later.weekday() >= 5:
+        later += timedelta(days=1)
+    return later.replace(hour=9, minute=0).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_print_control_slip_after_processing(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    _move(db_path, code, "--to", "processing")
+    capsys.readouterr()
+    out = tmp_path / "phieu-kiem-soat.pdf"
+    assert main(["print", "control-slip", code, "--db", str(db_path), "--out", str(out)]) == 0
+    line = _one_line(capsys.readouterr().out)
+    assert line.startswith("Đã in phiếu kiểm soát hồ sơ") and code in line and str(out) in line
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert code in text and NAME in text
+
+
+def test_print_control_slip_of_an_unknown_code_fails(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.pdf"
+    args = ["print", "control-slip", "000.00.31.H12-200101-1001", "--db", str(db_path), "--out", str(out)]
+    assert main(args) == 1
+    assert "Không tìm thấy hồ sơ" in _one_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_print_apology_carries_the_extension_reason(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    later = _later_appointment(db_path, code)
+    _move(db_path, code, "--to", "extended", "--reason", "Cần xác minh thêm", "--new-appointment", later)
+    capsys.readouterr()
+    out = tmp_path / "mau-04.pdf"
+    assert main(["print", "apology", code, "--db", str(db_path), "--out", str(out)]) == 0
+    line = _one_line(capsys.readouterr().out)
+    assert line.startswith("Đã in phiếu xin lỗi") and code in line and str(out) in line
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "Cần xác minh thêm" in text and code in text
+
+
+def test_print_apology_without_extension_is_refused(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mau-04.pdf"
+    capsys.readouterr()
+    assert main(["print", "apology", code, "--db", str(db_path), "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "chưa được gia hạn" in _one_line(captured.err) and captured.out == ""
+    assert not out.exists()
+    assert not list(forms.forms_dir().rglob("*mau-04*.pdf"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +18,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from counter_app.clock import FixedClock, local_to_utc
-from counter_app.services import appointment, intake, users, workflow
+from counter_app.errors import UserFacingError
+from counter_app.services import appointment, forms, intake, users, workflow
+from counter_app.services.forms import PrintedForm
 from counter_app.services.validation import DocumentLine, IntakeForm
 from counter_app.storage.database import Database
 from counter_app.storage.models import Dossier, DossierEvent, Procedure
@@ -45,6 +47,8 @@ class Setup:
     errors: list[BaseException]
     asked: list[str]
     answers: dict[str, dict[str, Any] | None]
+    previews: list[PrintedForm]
+    reasons: list[str | None]
 
 
 def _register(db: Database, clock: FixedClock) -> tuple[str, str]:
@@ -94,11 +98,15 @@ def s(qtbot: QtBot, db: Database) -> Iterator[Setup]:
 
     page.error_hook = errors.append
     page.fields_hook = fields
+    previews: list[PrintedForm] = []
+    reasons: list[str | None] = []
+    page.preview_hook = previews.append  # never the real (blocking) preview dialog
+    page.reason_hook = lambda _title, _label: reasons.pop(0) if reasons else None
     window.nav.setCurrentRow(2)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
-    yield Setup(window, page, clock, code, clerk_id, errors, asked, answers)
+    yield Setup(window, page, clock, code, clerk_id, errors, asked, answers, previews, reasons)
     assert not errors, errors  # no unexpected error ever reached a dialog
 
 
@@ -158,9 +166,10 @@ def test_every_action_has_a_mnemonic(s: Setup) -> None:
     for action, button in s.page.buttons.items():
         assert "&" in button.text(), action
         assert not button.shortcut().isEmpty(), action
-    assert len({t[t.index("&") + 1].lower() for t in (b.text() for b in s.page.buttons.values())}) == len(
-        s.page.buttons
-    )
+    everything = [*s.page.buttons.values(), *s.page.print_buttons.values()]
+    for button in s.page.print_buttons.values():
+        assert "&" in button.text() and not button.shortcut().isEmpty(), button.text()
+    assert len({t[t.index("&") + 1].lower() for t in (b.text() for b in everything)}) == len(everything)
 
 
 def test_unknown_code_is_said_on_the_status_line(qtbot: QtBot, s: Setup) -> None:
@@ -372,3 +381,97 @@ def test_a_scan_on_this_page_loads_the_dossier_here_wherever_the_focus_is(s: Set
     QTest.keyClick(QApplication.focusWidget() or other, Qt.Key.Key_Return)
     assert s.page.loaded is not None and s.page.loaded.code == s.code
     assert s.window.lookup.dialogs == {}  # no detail dialog: the return page took it
+
+
+Texts = Callable[[bytes], list[str]]
+
+
+def _extend(s: Setup, reason: str) -> None:
+    assert s.page.loaded is not None
+    due = s.page.loaded.view.detail.appointment_local
+    assert due is not None
+    later = due + timedelta(days=1)
+    while later.weekday() >= 5:
+        later += timedelta(days=1)
+    s.answers["extended"] = {"new_appointment_local": later.replace(hour=9, minute=0), "reason": reason}
+    _step(s, "extended")
+
+
+def test_processing_prints_the_control_slip(qtbot: QtBot, s: Setup, db: Database, pdf_text: Texts) -> None:
+    _type_code(qtbot, s)
+    assert not s.page.print_buttons["control_slip"].isEnabled()
+    _step(s, "processing")
+    assert _row(db, s.code).status == 4
+    assert len(s.previews) == 1
+    slip = s.previews[0]
+    assert slip.kind == "control_slip" and slip.path.is_file() and slip.path.read_bytes() == slip.pdf
+    assert s.code in " ".join(pdf_text(slip.pdf))
+    assert "Đã in Phiếu kiểm soát" in s.page.status.text()
+    assert s.page.print_buttons["control_slip"].isEnabled()
+    assert not s.page.print_buttons["apology"].isEnabled()
+
+    s.page.print_buttons["control_slip"].click()  # printed again on demand
+    assert len(s.previews) == 2 and s.previews[1].kind == "control_slip"
+    assert s.page.status.text().startswith("Đã in Phiếu kiểm soát")
+
+
+def test_a_failed_print_keeps_the_transition(
+    qtbot: QtBot, s: Setup, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_session: object, _code: str) -> PrintedForm:
+        raise UserFacingError("Máy in hết giấy.")
+
+    monkeypatch.setattr(forms, "control_slip_pdf", broken)
+    _type_code(qtbot, s)
+    _step(s, "processing")
+    assert _row(db, s.code).status == 4  # not undone
+    text = s.page.status.text()
+    assert "Đã thực hiện: Chuyển xử lý" in text and "Chưa in được Phiếu kiểm soát" in text
+    assert "Máy in hết giấy" in text and "In lại phiếu kiểm soát" in text
+    assert s.previews == []
+    assert s.page.summary["status"].text() == "Đang xử lý"
+    assert s.page.print_buttons["control_slip"].isEnabled()
+
+
+def test_extension_prints_form_04_with_the_reason(
+    qtbot: QtBot, s: Setup, db: Database, pdf_text: Texts
+) -> None:
+    _type_code(qtbot, s)
+    assert not s.page.print_buttons["apology"].isEnabled()
+    _extend(s, "Cần xác minh thêm tại thực địa")
+    assert s.page.status.text().startswith("Đã thực hiện: Gia hạn")
+    assert [p.kind for p in s.previews] == ["apology"]
+    apology = s.previews[0]
+    assert apology.path.is_file()
+    text = " ".join(pdf_text(apology.pdf))
+    assert "Cần xác minh thêm tại thực địa" in text and s.code in text
+    assert s.page.print_buttons["apology"].isEnabled()
+    s.page.print_buttons["apology"].click()
+    assert [p.kind for p in s.previews] == ["apology", "apology"]
+
+
+def test_reprinting_the_receipt_asks_a_reason_and_records_a_reprint(
+    qtbot: QtBot, s: Setup, db: Database
+) -> None:
+    with db.write() as session:
+        forms.print_receipt(session, s.clock, s.code, s.clerk_id)
+    _type_code(qtbot, s)
+    button = s.page.print_buttons["receipt"]
+    assert button.isEnabled()
+    button.click()  # no reason given: cancelled, nothing recorded
+    assert s.page.status.text() == "Đã hủy in lại giấy tiếp nhận."
+    assert s.previews == []
+    s.reasons.append("Công dân làm mất giấy hẹn")
+    button.click()
+    assert [(p.kind, p.reprint) for p in s.previews] == [("receipt", True)]
+    assert s.previews[0].path.is_file()
+    assert s.page.status.text().startswith("Đã in lại Giấy tiếp nhận")
+    with db.read() as session:
+        kinds = session.scalars(select(DossierEvent.kind)).all()
+    assert kinds.count("receipt_reprinted") == 1
+
+
+def test_print_buttons_are_off_without_a_dossier_or_receipt(qtbot: QtBot, s: Setup) -> None:
+    assert not any(b.isEnabled() for b in s.page.print_buttons.values())
+    _type_code(qtbot, s)  # never printed: nothing to print again
+    assert not any(b.isEnabled() for b in s.page.print_buttons.values())

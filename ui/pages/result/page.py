@@ -24,11 +24,14 @@ from PySide6.QtWidgets import (
 
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.printing.vn_format import format_money
+from counter_app.services.forms import PrintedForm
 from counter_app.services.intake import STATUS_NAMES
 from counter_app.services.workflow import ACTION_LABELS, TransitionResult, allowed_actions
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.dossier_detail import TIMELINE_HEADERS, _table, when
+from ui.pages.intake.notices import ask_text
+from ui.pages.intake.print_preview import preview_pdf
 from ui.pages.result import work
 from ui.pages.result.dialogs import ask_fields
 from ui.pages.result.handover import HandoverPanel
@@ -46,6 +49,12 @@ BUTTON_TEXTS = {
     "stopped": "&Dừng xử lý",
     "extended": "&Gia hạn",
 }
+# The papers printed again on demand (each step's first print follows its action by itself).
+PRINT_TEXTS = {
+    "control_slip": "In lại phiếu kiểm &soát",
+    "apology": "In Mẫu &04",
+    "receipt": "In &lại giấy tiếp nhận",
+}
 SUMMARY_ROWS = (
     ("code", "Mã hồ sơ"),
     ("applicant", "Người nộp"),
@@ -59,15 +68,18 @@ SUPERVISOR_NEEDED = "Hồ sơ đã được gia hạn một lần; gia hạn l�
 
 
 class ReturnPage(QWidget):
-    """F3. Dialogs go through `fields_hook` and `error_hook` so tests never wait for a click."""
+    """F3. Dialogs go through `fields_hook`, `reason_hook`, `preview_hook` and `error_hook` (tests never wait)."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self._ctx = ctx
         self.loaded: work.ReturnView | None = None
         self.last_result: TransitionResult | None = None
+        self.last_form: PrintedForm | None = None
         self.fields_hook: Callable[[str, datetime | None], dict[str, Any] | None] = partial(ask_fields, self)
         self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
+        self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
+        self.preview_hook: Callable[[PrintedForm], None] = self._preview
 
         self.code_edit = QLineEdit(placeholderText="quét mã vạch trên Giấy tiếp nhận hoặc gõ mã, rồi Enter")
         self.code_edit.setProperty(PASSTHROUGH_PROPERTY, True)  # a scan here is just typing + Enter
@@ -82,6 +94,7 @@ class ReturnPage(QWidget):
         self.buttons: dict[str, QPushButton] = {a: QPushButton(t) for a, t in BUTTON_TEXTS.items()}
         self.handover = HandoverPanel()
         self.buttons["returned"] = self.handover.return_button
+        self.print_buttons: dict[str, QPushButton] = {k: QPushButton(t) for k, t in PRINT_TEXTS.items()}
         self.timeline_table = _table(TIMELINE_HEADERS, [], stretch=5)
         self.status = QLabel()
         self.status.setObjectName("statusLine")
@@ -91,6 +104,8 @@ class ReturnPage(QWidget):
         self.load_button.clicked.connect(self._on_code_edit_return_pressed)
         for action, button in self.buttons.items():
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
+        for kind, button in self.print_buttons.items():
+            button.clicked.connect(lambda _checked=False, k=kind: self.print_form(k))
         self._show(None)
 
     def _build(self) -> None:
@@ -113,9 +128,14 @@ class ReturnPage(QWidget):
         grid = QGridLayout(actions_box)
         for n, action in enumerate(BUTTON_TEXTS):
             grid.addWidget(self.buttons[action], n // 3, n % 3)
+        print_box = QGroupBox("In phiếu")
+        row = QHBoxLayout(print_box)
+        for button in self.print_buttons.values():
+            row.addWidget(button)
         left = QVBoxLayout()
         left.addWidget(summary_box)
         left.addWidget(actions_box)
+        left.addWidget(print_box)
         middle = QHBoxLayout()
         middle.addLayout(left, 3)
         middle.addWidget(self.handover, 2)
@@ -184,6 +204,11 @@ class ReturnPage(QWidget):
         for action, button in self.buttons.items():
             button.setEnabled(action in allowed)
         self.handover.reset("returned" in allowed)
+        kinds = {e.kind for e in loaded.timeline} if loaded else set()
+        self.print_buttons["control_slip"].setEnabled("processing" in kinds)  # handed over once
+        self.print_buttons["apology"].setEnabled("extended" in kinds)
+        has_receipt = loaded is not None and loaded.view.detail.printed_appointment_local is not None
+        self.print_buttons["receipt"].setEnabled(has_receipt)
         if loaded is None:
             for label in self.summary.values():
                 label.setText("—")
@@ -265,7 +290,8 @@ class ReturnPage(QWidget):
             partial(self._on_action_error, loaded.code),
         )
 
-    def _on_action_done(self, result: TransitionResult) -> None:
+    def _on_action_done(self, outcome: work.ActionOutcome) -> None:
+        result = outcome.result
         self.last_result = result
         label = ACTION_LABELS.get(result.action, result.action)
         message = f"Đã thực hiện: {label}. Trạng thái: {STATUS_NAMES.get(result.status_to, '')}."
@@ -274,10 +300,69 @@ class ReturnPage(QWidget):
         if result.action == "returned":
             verdict = result.timeliness.label if result.timeliness else ""
             message = "Đã trả kết quả" + (f" ({verdict})." if verdict else ".")
-        self.say(message)
+        if outcome.form is not None:
+            message += f" Đã in {work.FORM_NAMES[outcome.form.kind]}."
+        if outcome.print_error:
+            message += (
+                f" {outcome.print_error} Bấm «{PRINT_TEXTS[work.FORM_AFTER[result.action]]}» để in lại."
+            )
+            message = message.replace("&", "")
+        self.say(message, error=bool(outcome.print_error))
         self.load_code(result.code, message=message)
+        if outcome.form is not None:
+            self.last_form = outcome.form
+            self._show_form(outcome.form)
 
     def _on_action_error(self, code: str, error: BaseException) -> None:
         self._refused(error)
         if isinstance(error, UserFacingError) and not isinstance(error, FieldErrors):
             self.load_code(code, message=self.status.text())  # it may have changed meanwhile
+
+    # --- printing -------------------------------------------------------------------------------------
+    def print_form(self, kind: str) -> None:
+        """Print again the Phiếu kiểm soát, Mẫu 04 or (with a reason) the receipt of the loaded dossier."""
+        loaded = self.loaded
+        if loaded is None:
+            self.say("Hãy tải một hồ sơ trước.", error=True)
+            self.code_edit.setFocus()
+            return
+        job: Callable[[], PrintedForm]
+        if kind == "receipt":
+            reason = self.reason_hook(
+                "In lại giấy tiếp nhận", "Lý do in lại (ví dụ: công dân làm mất giấy hẹn):"
+            )
+            if not reason:
+                self.say("Đã hủy in lại giấy tiếp nhận.")
+                return
+            job = partial(work.reprint_receipt, self._ctx, loaded.code, reason)
+        else:
+            job = partial(work.print_form, self._ctx, loaded.code, kind)
+        self._ctx.runner.run_db(
+            job, partial(self._on_printed, loaded.code), partial(self._on_print_failed, kind)
+        )
+
+    def _on_printed(self, code: str, printed: PrintedForm) -> None:
+        self.last_form = printed
+        label = "Đã in lại" if printed.reprint else "Đã in"
+        message = f"{label} {work.FORM_NAMES.get(printed.kind, printed.kind)}. Tệp: {printed.path}"
+        self.say(message)
+        if printed.kind == "receipt":  # the timeline now shows the reprint
+            self.load_code(code, message=message)
+        self._show_form(printed)
+
+    def _on_print_failed(self, kind: str, error: BaseException) -> None:
+        self.say(work.print_failure(kind, error), error=True)
+        if not isinstance(error, (UserFacingError, OSError)):
+            self.error_hook(error)
+
+    def _show_form(self, printed: PrintedForm) -> None:
+        try:
+            self.preview_hook(printed)
+        except UserFacingError as exc:  # the PDF is kept; say why it cannot be shown
+            self.say(f"{exc.message} Tệp đã lưu: {printed.path}", error=True)
+        except Exception as exc:
+            self.say(f"Không xem trước được phiếu; tệp đã lưu: {printed.path}", error=True)
+            self.error_hook(exc)
+
+    def _preview(self, printed: PrintedForm) -> None:
+        preview_pdf(self, printed.path, work.FORM_NAMES.get(printed.kind, printed.kind))
