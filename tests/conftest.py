@@ -159,3 +159,66 @@ def decode() -> Callable[[Image.Image], dict[str, str]]:
         return {r.format.name: r.text for r in zxingcpp.read_barcodes(image)}
 
     return run
+
+
+DESK_OPENED = "2026-01-05T09:32"  # Monday, Vietnam time: where the desk's clock starts
+
+
+class Desk:
+    """A reception desk on the test database: a signed-in clerk, a fixed clock, and dossiers to receive."""
+
+    def __init__(self, db: object, opened_local: str = DESK_OPENED) -> None:
+        from datetime import datetime
+
+        from counter_app.clock import FixedClock, local_to_utc
+        from counter_app.services import users
+
+        self.db = db
+        self.clock = FixedClock(local_to_utc(datetime.fromisoformat(opened_local)))
+        fast = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
+        with db.write() as session:  # type: ignore[attr-defined]
+            clerk = users.create_user(
+                session, self.clock, "ung", "Lò Thị Ưng", "clerk", "mat-khau-123", policy=fast
+            )
+        self.clerk_id: str = clerk.id
+
+    def register(
+        self,
+        name: str = "Nguyễn Thị Ánh",
+        *,
+        appointment: object,
+        id_number: str = "008186001234",
+        procedure_code: str = "1.004873",  # Cấp Giấy xác nhận tình trạng hôn nhân (built-in catalogue)
+    ) -> str:
+        """Receive a dossier now (the desk's clock) with every paper of the procedure; returns its code."""
+        from sqlalchemy import select
+
+        from counter_app.services import intake
+        from counter_app.services.validation import DocumentLine, IntakeForm
+        from counter_app.storage.models import Procedure
+
+        with self.db.write() as session:  # type: ignore[attr-defined]
+            procedure = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+            assert procedure is not None
+            form = IntakeForm(
+                procedure_id=procedure.id,
+                full_name=name,
+                id_number=id_number,
+                gender="nu",
+                phone="0912345678",
+                address_street="Thôn Đồng Tâm",
+                address_commune="Xã Ỷ La",
+                address_province="Tỉnh Tuyên Quang",
+                documents=tuple(
+                    DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True)
+                    for d in procedure.documents
+                ),
+            )
+            code: str = intake.register_dossier(session, self.clock, form, self.clerk_id, appointment).code
+            return code
+
+
+@pytest.fixture
+def desk(db: object) -> Desk:
+    """A clerk at the desk of a private test database, clock at DESK_OPENED."""
+    return Desk(db)

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Desk
 from PIL import Image
 from sqlalchemy import select
 
 from counter_app import settings
-from counter_app.clock import FixedClock
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.paths import data_dir
-from counter_app.services import forms, intake, users
-from counter_app.services.validation import DocumentLine, IntakeForm
-from counter_app.storage.database import Database
+from counter_app.services import forms, intake
 from counter_app.storage.models import AuditEntry, Dossier, DossierEvent, Procedure
 
 Raster = Callable[..., list[Image.Image]]
 Texts = Callable[[bytes], list[str]]
 Decode = Callable[[Image.Image], dict[str, str]]
 
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân, 3 working days, 3.000 đ (built-in catalogue)
 NAME = "Nguyễn Thị Ánh"
 RECEIVED = datetime(2026, 1, 5, 9, 32)  # Monday, Vietnam time
@@ -32,40 +28,9 @@ APPOINTMENT = datetime(2026, 1, 8, 9, 32)
 APPOINTMENT_TEXT = "09 giờ 32 phút, ngày 08 tháng 01 năm 2026"  # NĐ 30/2020: months 1 and 2 padded
 
 
-@dataclasses.dataclass
-class Desk:
-    db: Database
-    clock: FixedClock
-    clerk_id: str
-
-
-@pytest.fixture
-def desk(db: Database) -> Desk:
-    clock = FixedClock(RECEIVED - timedelta(hours=7))
-    with db.write() as session:
-        clerk = users.create_user(session, clock, "ung", "Lò Thị Ưng", "clerk", "mat-khau-123", policy=FAST)
-    return Desk(db, clock, clerk.id)
-
-
 def _register(desk: Desk, name: str = NAME, appointment: datetime = APPOINTMENT) -> str:
-    with desk.db.write() as session:
-        procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-        assert procedure is not None
-        form = IntakeForm(
-            procedure_id=procedure.id,
-            full_name=name,
-            id_number="008186001234",
-            gender="nu",
-            phone="0912345678",
-            address_street="Thôn Đồng Tâm",
-            address_commune="Xã Ỷ La",
-            address_province="Tỉnh Tuyên Quang",
-            documents=tuple(
-                DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True)
-                for d in procedure.documents
-            ),
-        )
-        return intake.register_dossier(session, desk.clock, form, desk.clerk_id, appointment).code
+    """A dossier received at RECEIVED by the desk's clerk, with every paper of the procedure."""
+    return desk.register(name, appointment=appointment, procedure_code=PROCEDURE)
 
 
 def _print(desk: Desk, code: str, reason: str | None = None) -> forms.PrintedForm:

@@ -2,67 +2,32 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Desk
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select
 
 from counter_app import settings
-from counter_app.clock import FixedClock
 from counter_app.errors import UserFacingError
-from counter_app.services import forms, intake, tracking_book, users, workflow
-from counter_app.services.validation import DocumentLine, IntakeForm
-from counter_app.storage.database import Database
-from counter_app.storage.models import Dossier, Procedure
+from counter_app.services import forms, tracking_book, workflow
+from counter_app.storage.models import Dossier
 
 Texts = Callable[[bytes], list[str]]
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 PROCEDURE = "1.004873"
 NAMES = ("Nguyễn Thị Ánh", "Trần Văn Bảo", "Lê Thị Cúc", "Phạm Đức Dũng")
 START = datetime(2026, 1, 5, 8, 0)  # Monday, Vietnam time
 
 
-@dataclasses.dataclass
-class Desk:
-    db: Database
-    clock: FixedClock
-    clerk_id: str
-
-
-@pytest.fixture
-def desk(db: Database) -> Desk:
-    clock = FixedClock(START - timedelta(hours=7))
-    with db.write() as session:
-        clerk = users.create_user(session, clock, "ung", "Lò Thị Ưng", "clerk", "mat-khau-123", policy=FAST)
-    return Desk(db, clock, clerk.id)
-
-
 def _register(desk: Desk, name: str, received: datetime, id_number: str) -> str:
     desk.clock.advance(received - timedelta(hours=7) - desk.clock.now_utc())
-    with desk.db.write() as session:
-        procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-        assert procedure is not None
-        form = IntakeForm(
-            procedure_id=procedure.id,
-            full_name=name,
-            id_number=id_number,
-            gender="nu",
-            phone="0912345678",
-            address_street="Thôn Đồng Tâm",
-            address_commune="Xã Ỷ La",
-            address_province="Tỉnh Tuyên Quang",
-            documents=tuple(
-                DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True)
-                for d in procedure.documents
-            ),
-        )
-        appointment = received + timedelta(days=3)
-        return intake.register_dossier(session, desk.clock, form, desk.clerk_id, appointment).code
+    return desk.register(
+        name, appointment=received + timedelta(days=3), id_number=id_number, procedure_code=PROCEDURE
+    )
 
 
 @pytest.fixture

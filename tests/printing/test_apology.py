@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from conftest import Desk
 
-from counter_app.clock import FixedClock
 from counter_app.errors import UserFacingError
-from counter_app.services import forms, intake, users, workflow
-from counter_app.services.validation import DocumentLine, IntakeForm
-from counter_app.storage.database import Database
-from counter_app.storage.models import Procedure
+from counter_app.services import forms, workflow
 
 Texts = Callable[[bytes], list[str]]
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân, 3 working days (built-in catalogue)
 PROCEDURE_NAME = "Cấp Giấy xác nhận tình trạng hôn nhân"
 NAME = "Nguyễn Thị Ánh"
@@ -26,41 +20,9 @@ APPOINTMENT = datetime(2026, 1, 8, 9, 32)
 HANDED_OVER = datetime(2026, 1, 5, 14, 5)
 
 
-@dataclasses.dataclass
-class Desk:
-    db: Database
-    clock: FixedClock
-    clerk_id: str
-
-
-@pytest.fixture
-def desk(db: Database) -> Desk:
-    clock = FixedClock(RECEIVED - timedelta(hours=7))
-    with db.write() as session:
-        clerk = users.create_user(session, clock, "ung", "Lò Thị Ưng", "clerk", "mat-khau-123", policy=FAST)
-    return Desk(db, clock, clerk.id)
-
-
 def register(desk: Desk, name: str = NAME, appointment: datetime = APPOINTMENT) -> str:
     """A dossier received at RECEIVED by the desk's clerk, with every paper of the procedure."""
-    with desk.db.write() as session:
-        procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-        assert procedure is not None
-        form = IntakeForm(
-            procedure_id=procedure.id,
-            full_name=name,
-            id_number="008186001234",
-            gender="nu",
-            phone="0912345678",
-            address_street="Thôn Đồng Tâm",
-            address_commune="Xã Ỷ La",
-            address_province="Tỉnh Tuyên Quang",
-            documents=tuple(
-                DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True)
-                for d in procedure.documents
-            ),
-        )
-        return intake.register_dossier(session, desk.clock, form, desk.clerk_id, appointment).code
+    return desk.register(name, appointment=appointment, procedure_code=PROCEDURE)
 
 
 def hand_over(desk: Desk, code: str, at: datetime = HANDED_OVER) -> None:
