@@ -12,7 +12,7 @@ from sqlalchemy import select
 from counter_app.cli import common
 from counter_app.clock import SystemClock, utc_to_local
 from counter_app.errors import UserFacingError
-from counter_app.services import appointment, intake, users
+from counter_app.services import appointment, users
 from counter_app.services.cccd import split_address
 from counter_app.services.validation import DocumentLine, IntakeForm
 from counter_app.storage.models import Procedure
@@ -99,7 +99,6 @@ def run_receive(args: argparse.Namespace) -> int:
                 )
             clerk = users.ensure_system_user(session, clock, CLI_USERNAME, CLI_FULL_NAME)
             received_local: datetime = args.received or utc_to_local(clock.now_utc())
-            appointment_local = appointment.compute_appointment_for(session, procedure, received_local)
             address = split_address(args.address)
             form = IntakeForm(
                 procedure_id=procedure.id,
@@ -115,9 +114,7 @@ def run_receive(args: argparse.Namespace) -> int:
                     for d in procedure.documents
                 ),
             )
-            result = intake.register_dossier(
-                session, clock, form, clerk.id, appointment_local, received_local=received_local
-            )
+            result = appointment.receive_dossier(session, clock, form, clerk.id, received_local)
             procedure_name = procedure.name
     finally:
         db.close()

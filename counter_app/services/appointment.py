@@ -1,4 +1,4 @@
-"""The appointment of a new dossier: catalogue rule + the counter's calendar and hours → due time."""
+"""The appointment of a new dossier (catalogue rule + the counter's calendar and hours), and receiving with it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from counter_app.clock import Clock
 from counter_app.deadlines import compute_appointment
 from counter_app.services.calendar_admin import counter_calendar, counter_hours, rule_of
+from counter_app.services.intake import IntakeForm, RegisteredDossier, register_dossier
 from counter_app.storage.models import Procedure
 
 
@@ -24,3 +26,21 @@ def compute_appointment_for(session: Session, procedure: Procedure, received_loc
     if appointment.due is None:  # only an open pause leaves it unknown, and a new dossier has none
         raise RuntimeError("a new dossier has no appointment")
     return appointment.due
+
+
+def receive_dossier(
+    session: Session, clock: Clock, form: IntakeForm, clerk_id: str, received_local: datetime
+) -> RegisteredDossier:
+    """Register a dossier received at `received_local` with the appointment the counter's calendar gives.
+
+    The appointment is computed in the same transaction as the save, so it is exactly what the
+    receipt prints. A missing or withdrawn procedure is left to register_dossier, which refuses the
+    form (FieldErrors) before it uses the appointment.
+    """
+    procedure = session.get(Procedure, form.procedure_id) if form.procedure_id > 0 else None
+    due = (
+        compute_appointment_for(session, procedure, received_local)
+        if procedure is not None and procedure.active
+        else received_local
+    )
+    return register_dossier(session, clock, form, clerk_id, due, received_local=received_local)

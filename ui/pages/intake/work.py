@@ -26,13 +26,9 @@ def save_dossier(ctx: AppContext, form: IntakeForm, clerk_id: str) -> Registered
     """Register the dossier: the appointment is computed again at the moment of saving, in the same
     transaction, so it is exactly what the receipt will print."""
     with ctx.db.write() as session:
-        received = utc_to_local(ctx.clock.now_utc())
-        procedure = session.get(Procedure, form.procedure_id) if form.procedure_id > 0 else None
-        if procedure is not None and procedure.active:
-            due = appointment.compute_appointment_for(session, procedure, received)
-        else:
-            due = received  # register_dossier refuses the form (FieldErrors) before using it
-        return intake.register_dossier(session, ctx.clock, form, clerk_id, due, received_local=received)
+        return appointment.receive_dossier(
+            session, ctx.clock, form, clerk_id, utc_to_local(ctx.clock.now_utc())
+        )
 
 
 def print_receipt(ctx: AppContext, code: str, user_id: str, reason: str | None) -> PrintedForm:
