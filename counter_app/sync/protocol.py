@@ -19,6 +19,8 @@ with code `op_id_reused`.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
@@ -454,3 +456,48 @@ def batch(ops: Sequence[WireOp], size: int) -> list[tuple[WireOp, ...]]:
     if size < 1:
         raise ValueError("batch size must be positive")
     return [tuple(ops[i : i + size]) for i in range(0, len(ops), size)]
+
+
+# Offline outbox files (a USB stick when there is no link at all):
+#   {"format": OUTBOX_FILE_FORMAT, "counter_id", "created_at", "ops": [WireOp...], "signature"}
+# `signature` is the hex HMAC-SHA256, keyed with the counter's `file_key` (hex, from enrolment), of the
+# canonical JSON of the object without "signature". The central server imports it with push's rules.
+OUTBOX_FILE_FORMAT: Final = "counter-outbox/1"
+
+
+def _canonical(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sign_outbox_file(
+    counter_id: str, created_at: str, ops: Sequence[WireOp], file_key: str
+) -> dict[str, Any]:
+    """The signed outbox-file object for `ops` (write it with json.dump)."""
+    body: dict[str, Any] = {
+        "format": OUTBOX_FILE_FORMAT,
+        "counter_id": counter_id,
+        "created_at": created_at,
+        "ops": [op.to_json() for op in ops],
+    }
+    body["signature"] = hmac.new(bytes.fromhex(file_key), _canonical(body), "sha256").hexdigest()
+    return body
+
+
+def read_outbox_file(data: Mapping[str, Any], file_key_for: Any) -> tuple[str, tuple[WireOp, ...]]:
+    """Check an outbox file and return (counter_id, ops); `file_key_for(counter_id)` gives the hex key.
+
+    Raises ProtocolError if the format is unknown, the counter unknown or the signature wrong.
+    """
+    w = "outbox file"
+    if _req(data, "format", str, w) != OUTBOX_FILE_FORMAT:
+        raise ProtocolError(f"{w}: unknown format")
+    counter_id = _req(data, "counter_id", str, w)
+    signature = _req(data, "signature", str, w)
+    key = file_key_for(counter_id)
+    if not key:
+        raise ProtocolError(f"{w}: unknown counter {counter_id}")
+    body = {k: v for k, v in data.items() if k != "signature"}
+    expected = hmac.new(bytes.fromhex(key), _canonical(body), "sha256").hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        raise ProtocolError(f"{w}: bad signature")
+    return counter_id, tuple(WireOp.from_json(op) for op in _req(data, "ops", list, w))
