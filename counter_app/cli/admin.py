@@ -20,6 +20,7 @@ from counter_app.cli import (
     export_cmds,
     intake_cmds,
     print_cmds,
+    verify_cmds,
 )
 from counter_app.deadlines import cli as deadline_cmds
 from counter_app.errors import Cancelled, UserFacingError
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         backup_cmds.register,
         dossier_cmds.register,
         export_cmds.register,
+        verify_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)

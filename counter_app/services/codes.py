@@ -123,6 +123,31 @@ def raise_high_water(
     """
     if not 0 <= last_number <= MAX_PER_DAY:
         raise ValueError(f"last_number must be 0..{MAX_PER_DAY}, got {last_number}")
+    previous = session.scalar(
+        select(CodeSequence.last_number).where(
+            CodeSequence.agency_code == agency_code,
+            CodeSequence.day == day.isoformat(),
+            CodeSequence.slot == slot,
+        )
+    )
+    if previous is not None and previous >= last_number:
+        return
+    # Audited: the numbers skipped here have no dossier on this PC, and `verify` explains the gap by it.
+    append_audit(
+        session,
+        clock,
+        None,
+        "code_high_water_raised",
+        "agency",
+        agency_code,
+        {
+            "agency_code": agency_code,
+            "day": day.isoformat(),
+            "slot": slot,
+            "last_number": last_number,
+            "previous": previous or 0,
+        },
+    )
     session.execute(
         text(
             "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, :slot, :n) "
