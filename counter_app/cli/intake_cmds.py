@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from counter_app.cli import common
 from counter_app.clock import SystemClock, utc_to_local
+from counter_app.crashpoints import crash_point
 from counter_app.errors import UserFacingError
 from counter_app.services import appointment, users
 from counter_app.services.cccd import split_address
@@ -118,6 +119,8 @@ def run_receive(args: argparse.Namespace) -> int:
             procedure_name = procedure.name
     finally:
         db.close()
+    # Committed but not yet reported: a crash here must neither lose the dossier nor reuse its code.
+    crash_point("after_commit_before_print")
     if args.json:
         common.print_json(
             {

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
+from counter_app.crashpoints import crash_point
 from counter_app.deadlines import compute_appointment
 from counter_app.services.calendar_admin import counter_calendar, counter_hours, rule_of
 from counter_app.services.intake import IntakeForm, RegisteredDossier, register_dossier
@@ -43,4 +44,7 @@ def receive_dossier(
         if procedure is not None and procedure.active
         else received_local
     )
-    return register_dossier(session, clock, form, clerk_id, due, received_local=received_local)
+    registered = register_dossier(session, clock, form, clerk_id, due, received_local=received_local)
+    session.flush()
+    crash_point("intake_before_commit")  # everything written, nothing committed: all of it must vanish
+    return registered
