@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -19,6 +21,7 @@ from counter_app.paths import default_db_path
 from counter_app.services import users
 from counter_app.services.counter_setup import load_identity
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, UserDTO
+from counter_app.storage.backup import daily_backup_if_due
 from counter_app.storage.database import Database, open_database
 from ui.context import AppContext
 from ui.fonts import install_fonts
@@ -123,6 +126,20 @@ def sign_in(ctx: AppContext, args: argparse.Namespace) -> UserDTO | None:
     return dialog.user
 
 
+def _start_daily_backup(path: Path) -> None:
+    """Today's automatic backup, if due, on its own read-only connection: the clerk keeps working."""
+
+    def _run() -> None:
+        try:
+            info = daily_backup_if_due(path, datetime.now(UTC))
+            if info is not None:
+                log.info("daily backup written to %s (%d bytes)", info.path, info.size)
+        except Exception:  # never disturbs the clerk; the log says why, and tomorrow tries again
+            log.exception("daily backup failed")
+
+    threading.Thread(target=_run, name="daily-backup", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the database (refusing anything that is not a counter database), sign in, show the window."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -153,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             window.setWindowTitle(window.windowTitle() + " — DỮ LIỆU MẪU")
         window.show()
+        _start_daily_backup(path)
         _schedule_exit_hooks(window, args, window.close)
         return int(app.exec())
     finally:

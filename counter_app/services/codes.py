@@ -11,6 +11,7 @@ manual change) stops with a message instead of printing receipts with a wrong da
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -21,7 +22,7 @@ from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import UserFacingError
 from counter_app.services.audit import append_audit
 from counter_app.services.users import require_role
-from counter_app.storage.models import CodeHighWater, CodeSequence
+from counter_app.storage.models import CodeHighWater, CodeSequence, Setting
 
 MAX_PER_DAY = 999
 CODE_PATTERN = re.compile(r"^(?P<agency>[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)-(?P<day>\d{6})-(?P<number>\d{4})$")
@@ -40,6 +41,42 @@ def format_code(agency_code: str, day: date, slot: int, n: int) -> str:
 
 def _d(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+# Code issuing on hold (after a restore from a backup): the reason shown to the clerk, or no row at all.
+# Internal state, not an admin setting: it is set by a restore and lifted by a sync or an admin's release.
+HOLD_KEY = "codes.hold"
+
+
+def code_hold(session: Session) -> str:
+    """Why new codes may not be issued now ("" when they may)."""
+    raw = session.scalar(select(Setting.value).where(Setting.key == HOLD_KEY))
+    return str(json.loads(raw)) if raw else ""
+
+
+def hold_codes(session: Session, clock: Clock, reason: str, by_user_id: str | None) -> None:
+    """Stop issuing codes until `release_hold` (audited). Used right after a restore."""
+    row = session.get(Setting, HOLD_KEY)
+    value = json.dumps(reason, ensure_ascii=False)
+    if row is None:
+        session.add(Setting(key=HOLD_KEY, value=value, updated_at=clock.now_utc()))
+    else:
+        row.value, row.updated_at = value, clock.now_utc()
+    session.flush()
+    append_audit(session, clock, by_user_id, "codes_held", "agency", "", {"reason": reason})
+
+
+def release_hold(
+    session: Session, clock: Clock, by_user_id: str | None, how: str, detail: dict[str, object]
+) -> bool:
+    """Lift the hold (audited with how it was made safe); False if there was none."""
+    row = session.get(Setting, HOLD_KEY)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    append_audit(session, clock, by_user_id, "codes_released", "agency", "", {"how": how, **detail})
+    return True
 
 
 def check_date_guard(session: Session, clock: Clock, agency_code: str, received_local_date: date) -> None:
@@ -82,6 +119,9 @@ def issue_dossier_code(
         raise ValueError(f"code slot must be 1..9, got {slot}")
     if not agency_code:
         raise ValueError("agency code is empty")
+    hold = code_hold(session)
+    if hold:
+        raise UserFacingError(hold)
     guard = _checked_guard(session, clock, agency_code, received_local_date)
     day = received_local_date.isoformat()
     used = session.scalar(
