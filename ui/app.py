@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from counter_app import __version__, settings
+from counter_app import __version__, logmask, settings
 from counter_app.cli.demo_cmds import DEMO_PASSWORD, DEMO_USERS
 from counter_app.clock import SystemClock
 from counter_app.errors import UserFacingError
@@ -143,7 +143,7 @@ def _start_daily_backup(path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the database (refusing anything that is not a counter database), sign in, show the window."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logmask.install(logging.INFO)  # personal numbers never reach a log
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("counter-app")
