@@ -92,6 +92,8 @@ def _req(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where
 
 
 def _opt(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ProtocolError(f"{where}: not an object")
     if data.get(key) is None:
         return None
     return _req(data, key, kind, where)
