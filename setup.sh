@@ -3,6 +3,8 @@
 #
 #   ./setup.sh demo    install what is missing, create a demo database, start the counter app
 #   ./setup.sh test    install what is missing, run the tests and the static checks
+#   ./setup.sh dist    install what is missing, build the one-folder bundle dist/counter-app/
+#                      (PyInstaller, build.spec), then run the bundle's --self-test offscreen
 #
 # Works on a fresh Debian 12 / Ubuntu 22.04+ with python3 (3.11 or newer) and git. System packages
 # come from apt when run as root; otherwise the exact apt-get line is printed and the script stops.
@@ -13,8 +15,8 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 MODE=${1:-}
 case "$MODE" in
-  demo|test|install) ;;
-  *) echo "Cách dùng / usage: ./setup.sh demo | test" >&2; exit 2 ;;
+  demo|test|dist|install) ;;
+  *) echo "Cách dùng / usage: ./setup.sh demo | test | dist" >&2; exit 2 ;;
 esac
 
 PYTHON=${PYTHON:-python3}
@@ -37,6 +39,8 @@ QT_PACKAGES="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libf
 TEST_PACKAGES="poppler-utils xvfb xauth"
 WANTED="$QT_PACKAGES"
 [ "$MODE" = test ] && WANTED="$WANTED $TEST_PACKAGES"
+# PyInstaller reads ELF files with objdump (binutils) to collect the shared libraries.
+[ "$MODE" = dist ] && WANTED="$WANTED binutils"
 # Debian splits venv/ensurepip out of python3; a pyenv or python.org build has them already.
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   WANTED="$WANTED python3-venv"
@@ -71,6 +75,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 EXTRAS="server"
 [ "$MODE" = test ] && EXTRAS="server,test,dev"
+[ "$MODE" = dist ] && EXTRAS="dist"
 STAMP="$VENV/.installed-$EXTRAS"
 HASH=$(cat pyproject.toml | "$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$HASH" ]; then
@@ -118,5 +123,16 @@ case "$MODE" in
     "$VENV/bin/lint-imports"
     echo ">>> pytest"
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${@:2}"
+    ;;
+  dist)
+    # One folder, no installer: dist/counter-app/ (copy it, or wrap it with installer/counter-app.iss
+    # on Windows). The bundle's self-test must pass before the folder is worth shipping.
+    echo ">>> PyInstaller: build.spec → dist/counter-app/"
+    started=$(date +%s)
+    "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+      --distpath "$ROOT/dist" --workpath "$ROOT/build" "$ROOT/build.spec"
+    echo ">>> Đóng gói xong sau $(( $(date +%s) - started )) s; kích thước: $(du -sh "$ROOT/dist/counter-app" | cut -f1)"
+    echo ">>> Tự kiểm tra bản đóng gói (offscreen)"
+    QT_QPA_PLATFORM=offscreen "$ROOT/dist/counter-app/counter-app" --self-test
     ;;
 esac

@@ -3,7 +3,10 @@
 Both sides run on the same disk in the same run with the same pragmas (WAL, synchronous=FULL), so the
 ratio shows what the application adds on top of the unavoidable fsync. Goal: ratio ≤ 3.
 
-    python -m bench.intake_bench [--rounds 200] [--dir PATH] [--json]
+With --encrypted both files are SQLCipher databases (the key in an in-memory credential store, never
+the machine's), so the two runs side by side show what at-rest encryption costs a save.
+
+    python -m bench.intake_bench [--rounds 200] [--dir PATH] [--encrypted] [--json]
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from counter_app.clock import FixedClock, utc_to_local
 from counter_app.services import intake, users
 from counter_app.services.counter_setup import initialise_counter
 from counter_app.services.validation import DocumentLine, IntakeForm
+from counter_app.storage import encryption
+from counter_app.storage.cipher import DatabaseKey, new_key
 from counter_app.storage.database import create_database, open_database, raw_connect
 from counter_app.storage.models import Procedure, ProcedureDocument
 
@@ -57,9 +62,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def _baseline(path: Path, rounds: int) -> list[float]:
+def _baseline(path: Path, rounds: int, key: DatabaseKey | None = None) -> list[float]:
     """Bare sqlite3: one small row per transaction, BEGIN IMMEDIATE … COMMIT, the application's pragmas."""
-    conn = raw_connect(path)  # WAL, synchronous=FULL, foreign_keys, busy_timeout; autocommit mode
+    conn = raw_connect(path, key=key)  # WAL, synchronous=FULL, foreign_keys, busy_timeout; autocommit mode
     try:
         conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT NOT NULL, payload TEXT NOT NULL)")
         timings: list[float] = []
@@ -139,18 +144,48 @@ def _intake(path: Path, rounds: int, clock: FixedClock, clerk_id: str) -> list[f
         db.close()
 
 
-def bench_intake_commit(rounds: int = 200, folder: Path | None = None) -> dict[str, Any]:
+def _memory_keyring() -> None:
+    """Keys for the benchmark's throw-away files live in this process only."""
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class _Memory(KeyringBackend):
+        priority = 1
+
+        def __init__(self) -> None:
+            self.entries: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.entries.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.entries[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.entries.pop((service, username), None)
+
+    keyring.set_keyring(_Memory())
+
+
+def bench_intake_commit(
+    rounds: int = 200, folder: Path | None = None, encrypted: bool = False
+) -> dict[str, Any]:
     """Median and p95 of one committed reception, the bare INSERT+COMMIT baseline, and their ratio."""
+    if encrypted:
+        _memory_keyring()
     with tempfile.TemporaryDirectory(prefix="intake-bench-", dir=folder) as tmp:
         base = Path(tmp)
-        baseline = _baseline(base / "baseline.db", rounds)
+        baseline = _baseline(base / "baseline.db", rounds, new_key() if encrypted else None)
         clock = FixedClock(datetime(2024, 6, 14, 0, 0))
         clerk_id = _prepare(base / "counter.db", clock)
+        if encrypted:
+            encryption.enable(base / "counter.db")
         measured = _intake(base / "counter.db", rounds, clock, clerk_id)
     median = statistics.median(measured)
     baseline_ms = statistics.median(baseline)
     return {
         "rounds": rounds,
+        "encrypted": encrypted,
         "median_ms": round(median, 3),
         "p95_ms": round(_percentile(measured, 0.95), 3),
         "baseline_ms": round(baseline_ms, 3),
@@ -170,9 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dir", type=Path, default=None, help="folder on the disk to measure (default: temp)"
     )
+    parser.add_argument("--encrypted", action="store_true", help="SQLCipher files (at-rest encryption)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = bench_intake_commit(args.rounds, args.dir)
+    result = bench_intake_commit(args.rounds, args.dir, args.encrypted)
     passed = result["ratio"] <= GOAL_RATIO
     result["machine"] = machine_line(args.dir)
     result["passed"] = passed

@@ -13,10 +13,16 @@ HOME_ENV = "COUNTER_APP_HOME"
 
 
 def project_root() -> Path:
-    """The folder holding resources/ and db/: the checkout, or the PyInstaller bundle."""
+    """The folder holding resources/ and db/: the checkout, or the frozen bundle.
+
+    PyInstaller (build.spec) unpacks data to sys._MEIPASS (the bundle's `_internal` folder); other
+    freezers set only sys.frozen and keep data beside the executable.
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle)
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
     return Path(__file__).resolve().parents[1]
 
 

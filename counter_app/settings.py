@@ -80,12 +80,78 @@ TRACKING_BOOK_VOLUME = SettingSpec(
     lambda v: None if v >= 1 else "từ 1",
 )
 
+
+def _between(low: int, high: int, unit: str) -> Callable[[int], str | None]:
+    return lambda v: None if low <= v <= high else f"từ {low} đến {high} {unit}".rstrip()
+
+
+SYNC_INTERVAL_SECONDS = SettingSpec(
+    "sync.interval_seconds", int, 60, "Đồng bộ định kỳ mỗi (giây)", _between(10, 3600, "giây")
+)
+SYNC_BATCH_SIZE = SettingSpec(
+    "sync.batch_size", int, 500, "Số thao tác tối đa mỗi lần gửi lên máy chủ", _between(1, 1000, "")
+)
+SYNC_PULL_LIMIT = SettingSpec(
+    "sync.pull_limit", int, 500, "Số thay đổi tối đa mỗi lần tải từ máy chủ", _between(1, 1000, "")
+)
+SYNC_STALL_MINUTES = SettingSpec(
+    "sync.stall_minutes",
+    int,
+    15,
+    "Cảnh báo đồng bộ bị treo khi hàng đợi không giảm sau (phút)",
+    _between(1, 1440, "phút"),
+)
+SYNC_WEDGE_SECONDS = SettingSpec(
+    "sync.wedge_seconds",
+    int,
+    300,
+    "Khởi động lại lượt đồng bộ không tiến triển sau (giây)",
+    _between(60, 3600, "giây"),
+)
+SKEW_WARNING_SECONDS = SettingSpec(
+    "sync.skew_warning_seconds",
+    int,
+    300,
+    "Cảnh báo đồng hồ máy lệch với máy chủ quá (giây)",
+    _between(30, 86400, "giây"),
+)
+
+
+def _printer_name(value: str) -> str | None:
+    return None if len(value) <= 200 and value.isprintable() else "tên máy in không hợp lệ"
+
+
+# Printers chosen in the first-run wizard or in Quản trị; "" = the system's default printer.
+RECEIPT_PRINTER = SettingSpec(
+    "printing.receipt_printer", str, "", "Máy in giấy tiếp nhận (để trống: máy in mặc định)", _printer_name
+)
+TICKET_PRINTER = SettingSpec(
+    "printing.ticket_printer", str, "", "Máy in phiếu số thứ tự (để trống: máy in mặc định)", _printer_name
+)
+
+FORMS_KEEP_DAYS = SettingSpec(
+    "forms.keep_days",
+    int,
+    30,
+    "Tự xoá tệp PDF đã in (có thông tin cá nhân) sau (ngày)",
+    _between(1, 3650, "ngày"),
+)
+
 ALL: tuple[SettingSpec[Any], ...] = (
     IDLE_LOCK_MINUTES,
     STATUS_PAGE_URL,
     GUIDE_OFFICER,
     GUIDE_PHONE,
     TRACKING_BOOK_VOLUME,
+    SYNC_INTERVAL_SECONDS,
+    SYNC_BATCH_SIZE,
+    SYNC_PULL_LIMIT,
+    SYNC_STALL_MINUTES,
+    SYNC_WEDGE_SECONDS,
+    SKEW_WARNING_SECONDS,
+    RECEIPT_PRINTER,
+    TICKET_PRINTER,
+    FORMS_KEEP_DAYS,
 )
 BY_KEY = {spec.key: spec for spec in ALL}
 

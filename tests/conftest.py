@@ -222,3 +222,28 @@ class Desk:
 def desk(db: object) -> Desk:
     """A clerk at the desk of a private test database, clock at DESK_OPENED."""
     return Desk(db)
+
+
+def add_procedure(db_path: Path, code: str, name: str) -> None:
+    """Add a 5-working-day procedure with one paper (a Tờ khai) to a closed test database."""
+    from counter_app.clock import SystemClock
+    from counter_app.storage.database import open_database
+    from counter_app.storage.models import Procedure, ProcedureDocument
+    from counter_app.text import fold
+
+    database = open_database(db_path)
+    try:
+        with database.write() as session:
+            procedure = Procedure(
+                code=code,
+                name=name,
+                name_fold=fold(name),
+                field_name="Thử nghiệm",
+                deadline_amount=5,
+                deadline_unit="working_days",
+                updated_at=SystemClock().now_utc(),
+            )
+            procedure.documents = [ProcedureDocument(position=1, name="Tờ khai", originals=1)]
+            session.add(procedure)
+    finally:
+        database.close()

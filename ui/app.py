@@ -20,6 +20,8 @@ from counter_app.errors import UserFacingError
 from counter_app.paths import default_db_path
 from counter_app.services import users
 from counter_app.services.counter_setup import load_identity
+from counter_app.services.first_run import needs_first_run
+from counter_app.services.spool import purge_due
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, UserDTO
 from counter_app.storage.backup import daily_backup_if_due
 from counter_app.storage.database import Database, open_database
@@ -27,6 +29,7 @@ from ui.context import AppContext
 from ui.fonts import install_fonts
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.main_window import MainWindow
+from ui.printers import remember_choice
 from ui.signin import FirstAdminDialog, SignInDialog, apply_user
 from ui.tasks import TaskRunner
 
@@ -44,6 +47,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", type=Path, default=None, help="chụp ảnh cửa sổ vào tệp PNG")
     parser.add_argument("--quit-after-ms", type=int, default=0, help="tự thoát sau số mili giây (kiểm thử)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="tự kiểm tra bản cài đặt (CSDL tạm, thời hạn, in giấy hẹn, mã vạch) rồi thoát; 0 = đạt",
+    )
+    from ui.queue.app import add_arguments as add_queue_arguments
+
+    add_queue_arguments(parser)  # --kiosk, --display (docs/queue.md)
     return parser.parse_args(list(argv))
 
 
@@ -51,6 +62,9 @@ def build_context(db: Database, *, synchronous: bool = False) -> AppContext:
     """The shared objects of one window over an open database; nobody signed in yet."""
     with db.read() as session:
         identity = load_identity(session)
+        remember_choice(
+            settings.get(session, settings.RECEIPT_PRINTER), settings.get(session, settings.TICKET_PRINTER)
+        )
     return AppContext(
         db=db, runner=TaskRunner(synchronous=synchronous), clock=SystemClock(), identity=identity
     )
@@ -126,8 +140,9 @@ def sign_in(ctx: AppContext, args: argparse.Namespace) -> UserDTO | None:
     return dialog.user
 
 
-def _start_daily_backup(path: Path) -> None:
-    """Today's automatic backup, if due, on its own read-only connection: the clerk keeps working."""
+def _start_daily_backup(path: Path, db: Database | None = None) -> None:
+    """Today's automatic backup, if due, on its own read-only connection: the clerk keeps working.
+    Then printed PDFs older than the counter's forms.keep_days are deleted."""
 
     def _run() -> None:
         try:
@@ -136,6 +151,11 @@ def _start_daily_backup(path: Path) -> None:
                 log.info("daily backup written to %s (%d bytes)", info.path, info.size)
         except Exception:  # never disturbs the clerk; the log says why, and tomorrow tries again
             log.exception("daily backup failed")
+        try:
+            if db is not None:
+                purge_due(db, datetime.now(UTC))
+        except Exception:
+            log.exception("purging printed PDFs failed")
 
     threading.Thread(target=_run, name="daily-backup", daemon=True).start()
 
@@ -143,13 +163,29 @@ def _start_daily_backup(path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the database (refusing anything that is not a counter database), sign in, show the window."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from ui.selftest import run_self_test
+
+        return run_self_test()
     logmask.install(logging.INFO)  # personal numbers never reach a log
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("counter-app")
     app.setApplicationDisplayName("Phần mềm Một cửa")
     install_fonts(app)
+    if args.kiosk or args.display:  # the queue's own windows: no counter database needed
+        from ui.queue.app import run as run_queue_window
+
+        return run_queue_window(args, app)
     path = args.db or default_db_path()
+    first_user = None
+    if needs_first_run(path):  # a new counter: the setup wizard creates it, or nothing if cancelled
+        from ui.setup_wizard import run_setup_wizard
+
+        created = run_setup_wizard(path)
+        if created is None:
+            return 0
+        first_user = created.user
     try:
         db = open_database(path)
     except UserFacingError as exc:
@@ -159,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         ctx = build_context(db)
-        user = sign_in(ctx, args)
+        user = first_user or sign_in(ctx, args)
         if user is None:  # cancelled: nothing to do, a clean exit
             ctx.runner.shutdown()
             return 0
@@ -167,10 +203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with db.read() as session:
             idle_minutes = settings.get(session, settings.IDLE_LOCK_MINUTES)
         window = window_for(ctx, idle_lock_ms=minutes_to_ms(idle_minutes))
+        if first_user is not None:
+            window.nav.setCurrentRow(0)  # a new counter starts at Tiếp nhận
         if args.demo:
             window.setWindowTitle(window.windowTitle() + " — DỮ LIỆU MẪU")
         window.show()
-        _start_daily_backup(path)
+        _start_daily_backup(path, db)
         _schedule_exit_hooks(window, args, window.close)
         return int(app.exec())
     finally:

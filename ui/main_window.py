@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,15 +15,18 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app import __version__
+from counter_app.services.dossier_query import DossierFilter
 from ui.context import AppContext
 from ui.pages.admin import AdminPage
-from ui.pages.coming import ComingPage
 from ui.pages.dossier_detail import DossierLookup
 from ui.pages.dossier_list import DossierListPage
 from ui.pages.intake import IntakePage
 from ui.pages.result import ReturnPage
+from ui.pages.supervisor import SupervisorPage
 from ui.scanner import BarcodeScanner
 from ui.signin import user_status_text
+from ui.sync_bridge import EXTRAS_KEY, SyncBridge, SyncSnapshot
+from ui.sync_status import SyncStatusWidget
 
 NAV_WIDTH = 190
 
@@ -34,15 +37,17 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        # Background sync (started below once someone is signed in); pages kick it after a change.
+        self.sync = SyncBridge(ctx, parent=self)
+        ctx.extras[EXTRAS_KEY] = self.sync
         self.setWindowTitle(f"{ctx.identity.agency_name} — Phần mềm Một cửa")
         self.resize(1200, 760)
 
         self.intake_page = IntakePage(ctx)
         self.dossier_page = DossierListPage(ctx)
         self.return_page = ReturnPage(ctx)
-        self.supervisor_page = ComingPage(
-            "Giám sát", "Bảng theo dõi hồ sơ đến hạn, quá hạn và tỉ lệ đúng hạn (sẽ có trong phiên bản tới)."
-        )
+        self.supervisor_page = SupervisorPage(ctx)
+        self.supervisor_page.sig_open_list.connect(self._on_supervisor_open_list)
         self.admin_page = AdminPage(ctx)
 
         self.nav = QListWidget()
@@ -65,9 +70,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, row=number - 1: self.nav.setCurrentRow(row))
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.admin_page.agency_tab.sig_identity_changed.connect(self.show_identity)
+        self.admin_page.sync_tab.sig_identity_changed.connect(self.show_identity)
 
         # A scanned dossier code opens its detail from anywhere; Ctrl+F asks for a code.
         self.lookup = DossierLookup(ctx, self)
+        self.supervisor_page.sig_open_dossier.connect(self.lookup.open_code)
+        self.lookup.sig_extend_requested.connect(self._on_lookup_extend_requested)
+        self.dossier_page.table.activated.connect(self._on_dossier_table_activated)
         self.scanner = BarcodeScanner(self)
         self.scanner.sig_code_scanned.connect(self._on_scanner_code_scanned)
         self.scanner.install()
@@ -88,12 +98,28 @@ class MainWindow(QMainWindow):
         self.status_user.setObjectName("statusUser")
         self.status_db = QLabel(str(ctx.db.path))
         self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_db.setToolTip(str(ctx.db.path))  # a long path yields its room to the sync state
+        self.status_db.setMinimumWidth(120)
         bar = self.statusBar()
         bar.addWidget(self.status_agency)
         bar.addWidget(self.status_user)
+        self.status_sync = SyncStatusWidget(self.sync, ctx.clock)
+        bar.addPermanentWidget(self.status_sync)
+        self.sync.sig_status.connect(self._on_sync_status)
         bar.addPermanentWidget(self.status_db)
         bar.addPermanentWidget(QLabel(f"v{__version__}"))
+        from ui.queue.panel import attach_queue_panel  # the desk's calling panel (docs/queue.md)
+
+        self.queue_dock = attach_queue_panel(self, ctx, lambda _label: self.nav.setCurrentRow(0))
         self.nav.setCurrentRow(1)
+        if ctx.user_id:
+            self.sync.start()
+
+    def _on_sync_status(self, snapshot: SyncSnapshot) -> None:
+        # A round ended (or the queue was reread): the list's sync column and the Đồng bộ tab follow.
+        if snapshot.worker is None or snapshot.worker.phase != "running":
+            self.dossier_page.model.refresh_sync_states()
+            self.admin_page.sync_tab.show_snapshot(snapshot)
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
@@ -103,6 +129,11 @@ class MainWindow(QMainWindow):
         if page is self.admin_page:
             self.admin_page.refresh()
 
+    def _on_supervisor_open_list(self, flt: DossierFilter, title: str) -> None:
+        # A figure of the dashboard: the list shows exactly its dossiers.
+        self.nav.setCurrentRow(1)
+        self.dossier_page.show_filter(flt, title)
+
     def _on_scanner_code_scanned(self, code: str) -> None:
         # On "Trả kết quả" a scan is the citizen's receipt: load it there to act on it.
         if self.stack.currentWidget() is self.return_page:
@@ -110,14 +141,32 @@ class MainWindow(QMainWindow):
         else:
             self.lookup.open_code(code)
 
+    def _on_lookup_extend_requested(self, code: str) -> None:
+        # Mẫu 04 proposed in a detail dialog: extend it on the return page, where the actions live.
+        self.nav.setCurrentRow(2)
+        self.return_page.load_code(code, then="extended")
+
+    def _on_dossier_table_activated(self, index: QModelIndex) -> None:
+        # Enter or a double click on a row of the list opens its detail.
+        row = self.dossier_page.model.row_at(index.row())
+        if row is not None:
+            self.lookup.open_code(row.code)
+
     def _on_find_action_triggered(self) -> None:
         self.lookup.ask_code()
+
+    def show_identity(self) -> None:
+        """Show the agency again (an administrator changed it in Quản trị → Cơ quan)."""
+        self.setWindowTitle(f"{self.ctx.identity.agency_name} — Phần mềm Một cửa")
+        self.status_agency.setText(f"{self.ctx.identity.agency_code} · {self.ctx.identity.agency_name}")
 
     def show_user(self) -> None:
         """Show the signed-in user (it changes when another user signs in after a lock)."""
         self.status_user.setText(user_status_text(self.ctx))
+        self.supervisor_page.refresh()  # a clerk signing in after a lock must not see the figures
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.scanner.uninstall()
+        self.sync.stop()  # before the DB worker goes: the sync threads use it
         self.ctx.runner.shutdown()
         super().closeEvent(event)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -47,6 +48,16 @@ class TaskRunner(QObject):
             self.sig_finished.emit((on_done, on_error), None if error else fut.result(), error)
 
         future.add_done_callback(_deliver)
+
+    def call_db(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the serial database worker and wait for its result (or its exception).
+
+        For background threads that must share the one DB worker (the sync engine's steps); never call
+        it from the GUI thread, which must not block. In synchronous mode `fn` runs inline.
+        """
+        if self._synchronous:
+            return fn()
+        return self._db.submit(fn).result()
 
     @Slot(object, object, object)
     def _on_finished(self, callbacks: tuple[Done, Failed], result: Any, error: BaseException | None) -> None:

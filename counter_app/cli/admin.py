@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from counter_app import __version__
+from counter_app import __version__, logmask
 from counter_app.cli import (
     backup_cmds,
     calendar_cmds,
@@ -20,10 +20,15 @@ from counter_app.cli import (
     export_cmds,
     intake_cmds,
     print_cmds,
+    protection_cmds,
+    queue_cmds,
+    report_cmds,
+    sync_cmds,
     verify_cmds,
 )
 from counter_app.deadlines import cli as deadline_cmds
 from counter_app.errors import Cancelled, UserFacingError
+from counter_app.logmask import mask_personal
 from counter_app.paths import data_dir
 
 
@@ -47,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         dossier_cmds.register,
         export_cmds.register,
         verify_cmds.register,
+        sync_cmds.register,
+        report_cmds.register,
+        protection_cmds.register,
+        queue_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)
@@ -56,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, non-zero with a one-line reason on failure."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logmask.install(logging.WARNING, "%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
@@ -72,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = data_dir() / "logs" / "counter-admin.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+            handle.write(mask_personal(f"--- {' '.join(sys.argv)}\n{traceback.format_exc()}\n"))
         return common.fail(f"lỗi ngoài dự kiến ({type(exc).__name__}: {exc}); chi tiết trong {log_path}")
 
 

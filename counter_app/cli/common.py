@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,13 @@ def fail(message: str, code: int = EXIT_ERROR) -> int:
     """Print a one-line reason to stderr and return the exit code."""
     print(f"Lỗi: {message}", file=sys.stderr)
     return code
+
+
+def day_arg(text: str) -> date:
+    """An argparse type for a calendar day written YYYY-MM-DD (a Vietnamese message otherwise)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ngày “{text}” không hợp lệ; hãy ghi theo dạng YYYY-MM-DD"
+        ) from None

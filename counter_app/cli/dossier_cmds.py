@@ -54,7 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common.add_db_option(move)
     move.add_argument("code", metavar="MÃ_HỒ_SƠ")
     move.add_argument("--to", required=True, choices=list(workflow.TRANSITIONS), metavar="THAO_TÁC")
-    move.add_argument("--reason", default="", help="lý do (bắt buộc khi bổ sung, rút, dừng, gia hạn)")
+    move.add_argument(
+        "--reason", default="", help="lý do (bắt buộc khi bổ sung, rút, dừng, từ chối, gia hạn)"
+    )
     move.add_argument(
         "--missing", action="append", default=[], metavar="GIẤY_TỜ", help="giấy tờ cần bổ sung (lặp lại)"
     )
@@ -77,6 +79,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     move.add_argument("--fee", type=_fee_arg, default=0, metavar="N", help="phí, lệ phí thu khi trả (đồng)")
     move.add_argument(
         "--override-by", default=None, metavar="TÊN_ĐĂNG_NHẬP", help="lãnh đạo đồng ý gia hạn lần thứ hai"
+    )
+    move.add_argument(
+        "--department",
+        default="",
+        metavar="BỘ_PHẬN",
+        help="nơi nhận hồ sơ khi chuyển xử lý (mặc định: nơi đã chuyển lần trước, hoặc theo danh mục)",
     )
     move.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     move.set_defaults(func=run_transition)
@@ -173,6 +181,7 @@ def run_transition(args: argparse.Namespace) -> int:
                 collector_id_number=args.collector_id,
                 fee_collected=args.fee,
                 override_by=override,
+                department=args.department,
             )
     finally:
         db.close()

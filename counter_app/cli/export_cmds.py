@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from counter_app.cli import common
@@ -12,15 +11,6 @@ from counter_app.errors import UserFacingError
 from counter_app.services import forms, tracking_book
 
 FORMATS = (".xlsx", ".pdf")
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"ngày “{text}” không hợp lệ; hãy ghi theo dạng YYYY-MM-DD"
-        ) from None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,8 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Số thứ tự là số trong sổ của năm tiếp nhận, giống số in trên Giấy tiếp nhận.",
     )
     common.add_db_option(book)
-    book.add_argument("--from", dest="from_date", type=_day, required=True, metavar="YYYY-MM-DD")
-    book.add_argument("--to", dest="to_date", type=_day, required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--from", dest="from_date", type=common.day_arg, required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--to", dest="to_date", type=common.day_arg, required=True, metavar="YYYY-MM-DD")
     book.add_argument(
         "--out", type=Path, required=True, metavar="TỆP.xlsx|TỆP.pdf", help="tệp kết quả (.xlsx hoặc .pdf)"
     )

@@ -1,4 +1,4 @@
-"""counter-admin print receipt|supplement|refusal|control-slip|apology: the printed forms as PDF files."""
+"""counter-admin print receipt|supplement|refusal|control-slip|apology|stop-notice: the forms as PDF files."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from counter_app.cli import common
 from counter_app.cli.intake_cmds import CLI_FULL_NAME, CLI_USERNAME
 from counter_app.clock import SystemClock
 from counter_app.errors import FieldErrors, UserFacingError
-from counter_app.services import forms, intake, users
+from counter_app.services import forms, intake, step_forms, users
 from counter_app.storage.models import Procedure
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `print receipt`, `supplement`, `refusal`, `control-slip` and `apology`."""
+    """Add `print receipt`, `supplement`, `refusal`, `control-slip`, `apology` and `stop-notice`."""
     printing = sub.add_parser(
         "print",
         help="in giấy tiếp nhận (Mẫu 01), phiếu bổ sung (Mẫu 02), từ chối (Mẫu 03), "
-        "phiếu kiểm soát, phiếu xin lỗi (Mẫu 04)",
+        "phiếu kiểm soát, phiếu xin lỗi (Mẫu 04), thông báo dừng giải quyết",
     )
     forms_sub = printing.add_subparsers(dest="print_command", metavar="MẪU")
     forms_sub.required = True
@@ -39,9 +39,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     supplement = forms_sub.add_parser(
         "supplement",
-        help="lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02) ngay tại quầy",
-        description="Không tạo hồ sơ, không cấp mã: ghi nhật ký và in phiếu liệt kê mọi giấy tờ còn thiếu.",
+        help="in Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): của hồ sơ đang xử lý, hoặc lập tại quầy",
+        description=(
+            "Với MÃ_HỒ_SƠ: in Mẫu 02 của lần yêu cầu bổ sung gần nhất trong quá trình xử lý (dossier "
+            "transition --to supplement_requested). Không có mã: lập phiếu ngay tại quầy với --procedure, "
+            "--name, --missing; không tạo hồ sơ, không cấp mã, chỉ ghi nhật ký."
+        ),
     )
+    supplement.add_argument("code", nargs="?", default="", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ (tùy chọn)")
     _add_notice_args(supplement)
     supplement.add_argument(
         "--missing",
@@ -55,11 +60,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     refusal = forms_sub.add_parser(
         "refusal",
-        help="lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03) ngay tại quầy",
-        description="Không tạo hồ sơ, không cấp mã: ghi nhật ký và in phiếu với lý do từ chối.",
+        help="in Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03): của hồ sơ bị từ chối, hoặc lập tại quầy",
+        description=(
+            "Với MÃ_HỒ_SƠ: in Mẫu 03 của hồ sơ đã bị từ chối giải quyết (dossier transition --to refused). "
+            "Không có mã: lập phiếu ngay tại quầy với --procedure, --name, --reason; không tạo hồ sơ."
+        ),
     )
+    refusal.add_argument("code", nargs="?", default="", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ (tùy chọn)")
     _add_notice_args(refusal)
-    refusal.add_argument("--reason", required=True, help="lý do không tiếp nhận")
+    refusal.add_argument("--reason", default="", help="lý do không tiếp nhận (khi lập tại quầy)")
     refusal.set_defaults(func=run_refusal)
 
     slip = forms_sub.add_parser(
@@ -80,6 +89,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _add_common(apology)
     apology.set_defaults(func=run_apology)
 
+    stop = forms_sub.add_parser(
+        "stop-notice",
+        help="in Thông báo dừng giải quyết hồ sơ của hồ sơ đã dừng xử lý hoặc rút",
+        description="Chỉ in được khi hồ sơ đã dừng (dossier transition --to stopped) hoặc công dân đã rút.",
+    )
+    stop.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ")
+    _add_common(stop)
+    stop.set_defaults(func=run_stop_notice)
+
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     common.add_db_option(parser)
@@ -88,8 +106,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _add_notice_args(parser: argparse.ArgumentParser) -> None:
     _add_common(parser)
-    parser.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục trong danh mục")
-    parser.add_argument("--name", required=True, help="họ và tên người nộp hồ sơ")
+    parser.add_argument("--procedure", default="", metavar="MÃ", help="mã thủ tục (khi lập tại quầy)")
+    parser.add_argument("--name", default="", help="họ và tên người nộp hồ sơ (khi lập tại quầy)")
     parser.add_argument("--id-number", default="", help="số CCCD/định danh cá nhân (tùy chọn)")
     parser.add_argument("--address", default="", help="địa chỉ in trên phiếu")
     parser.add_argument("--phone", default="", help="số điện thoại in trên phiếu")
@@ -121,8 +139,37 @@ def run_receipt(args: argparse.Namespace) -> int:
     return common.EXIT_OK
 
 
+_COUNTER_ONLY = ("procedure", "name", "id_number", "address", "phone", "email", "missing", "note", "reason")
+
+
+def _dossier_mode(args: argparse.Namespace, needed: tuple[str, ...]) -> bool:
+    """True for the form of a saved dossier (a code given), False for a notice made at the counter.
+
+    A code with counter-only options, or neither a code nor the options `needed`, is a Vietnamese error.
+    """
+    if args.code.strip():
+        given = [f"--{n.replace('_', '-')}" for n in _COUNTER_ONLY if getattr(args, n, None)]
+        if given:
+            raise UserFacingError(
+                f"Phiếu của hồ sơ {args.code.strip()} lấy dữ liệu từ hồ sơ; hãy bỏ {', '.join(given)}."
+            )
+        return True
+    missing = [f"--{n}" for n in needed if not str(getattr(args, n, "")).strip()]
+    if missing:
+        raise UserFacingError(
+            "Hãy ghi mã hồ sơ (phiếu của hồ sơ đã tiếp nhận), hoặc lập phiếu tại quầy với "
+            f"{', '.join(f'--{n}' for n in needed)} (còn thiếu {', '.join(missing)})."
+        )
+    return False
+
+
 def run_supplement(args: argparse.Namespace) -> int:
-    """Record a supplement request at the counter and write its Mẫu 02 to --out."""
+    """Write Mẫu 02 to --out: a dossier's latest supplement request, or one recorded now at the counter."""
+    if _dossier_mode(args, ("procedure", "name")):
+        printed = _print_dossier_form(args, step_forms.dossier_supplement_pdf)
+        _save_copy(args.out, printed)
+        print(f"Đã in phiếu yêu cầu bổ sung (Mẫu 02) hồ sơ {args.code.strip()}: {args.out}")
+        return common.EXIT_OK
     clock = SystemClock()
     db = common.open_for(args, write=True)
     try:
@@ -151,7 +198,12 @@ def run_supplement(args: argparse.Namespace) -> int:
 
 
 def run_refusal(args: argparse.Namespace) -> int:
-    """Record a refusal at the counter and write its Mẫu 03 to --out."""
+    """Write Mẫu 03 to --out: of a dossier refused after intake, or of a refusal recorded now at the counter."""
+    if _dossier_mode(args, ("procedure", "name", "reason")):
+        printed = _print_dossier_form(args, step_forms.dossier_refusal_pdf)
+        _save_copy(args.out, printed)
+        print(f"Đã in phiếu từ chối giải quyết (Mẫu 03) hồ sơ {args.code.strip()}: {args.out}")
+        return common.EXIT_OK
     clock = SystemClock()
     db = common.open_for(args, write=True)
     try:
@@ -189,6 +241,14 @@ def run_apology(args: argparse.Namespace) -> int:
     printed = _print_dossier_form(args, forms.apology_pdf)
     _save_copy(args.out, printed)
     print(f"Đã in phiếu xin lỗi và hẹn lại ngày trả (Mẫu 04) hồ sơ {args.code.strip()}: {args.out}")
+    return common.EXIT_OK
+
+
+def run_stop_notice(args: argparse.Namespace) -> int:
+    """Write the Thông báo dừng giải quyết hồ sơ of a stopped or withdrawn dossier to --out."""
+    printed = _print_dossier_form(args, step_forms.stop_notice_pdf)
+    _save_copy(args.out, printed)
+    print(f"Đã in thông báo dừng giải quyết hồ sơ {args.code.strip()}: {args.out}")
     return common.EXIT_OK
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 
 from counter_app.deadlines.errors import CalendarFileError
+from counter_app.paths import resources_dir
 from counter_app.text import nfc
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ class DayOverride:
 
 
 def builtin_calendar_dir() -> Path:
-    """The folder of the calendar files shipped with the app (`resources/calendar`)."""
-    return Path(__file__).resolve().parents[2] / "resources" / "calendar"
+    """The folder of the calendar files shipped with the app (`resources/calendar`, checkout or bundle)."""
+    return resources_dir() / "calendar"
 
 
 def builtin_calendar_files() -> list[Path]:

@@ -12,10 +12,12 @@ from counter_app.printing.dto import (
     HandoverRow,
     ReceiptData,
     RefusalData,
+    StopNoticeData,
     SupplementData,
 )
 from counter_app.printing.receipt import render_receipt
 from counter_app.printing.refusal import render_refusal
+from counter_app.printing.stop_notice import render_stop_notice
 from counter_app.printing.supplement import render_supplement
 
 __all__ = [
@@ -26,10 +28,12 @@ __all__ = [
     "HandoverRow",
     "ReceiptData",
     "RefusalData",
+    "StopNoticeData",
     "SupplementData",
     "render_apology",
     "render_control_slip",
     "render_receipt",
     "render_refusal",
+    "render_stop_notice",
     "render_supplement",
 ]

@@ -4,54 +4,23 @@ from __future__ import annotations
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer
 
 from counter_app.printing.dto import ApologyData
-from counter_app.printing.fonts import BOLD_ITALIC, REGULAR
 from counter_app.printing.layout import (
     HeaderBlock,
     applicant_text,
+    closing_block,
     markup,
     styles,
     title_block,
 )
-from counter_app.printing.page import FRAME_WIDTH, CopyMarker, Paragraph, render_pdf
+from counter_app.printing.page import CopyMarker, Paragraph, render_pdf
 from counter_app.printing.vn_format import format_official_date, format_time_date, place_date_line
 
 TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
 FIELD_GAP = 6.0
 RECIPIENTS = ("Như trên;", "Bộ phận Một cửa;", "Lưu: VT.")
-
-
-def _closing(data: ApologyData) -> Table:
-    """ "Nơi nhận" on the left (11/12 pt as NĐ 30/2020 sets it), the head of the agency signing on the right."""
-    st = styles(field_gap=FIELD_GAP)
-    heading = ParagraphStyle("recipients", parent=st.body, fontName=BOLD_ITALIC, fontSize=12, leading=14)
-    item = ParagraphStyle(
-        "recipient", parent=st.body, fontName=REGULAR, fontSize=11, leading=13, spaceAfter=0
-    )
-    left: list[Flowable] = [Paragraph("Nơi nhận:", heading)]
-    left += [Paragraph(f"- {markup(text)}", item) for text in RECIPIENTS]
-    right: list[Flowable] = [
-        Paragraph(markup(data.signer_role.upper()), st.sign_title),
-        Paragraph("(Ký, ghi rõ họ tên và đóng dấu)", st.sign_hint),
-        Spacer(0, 22 * mm),
-    ]
-    if data.signer_name.strip():
-        right.append(Paragraph(markup(data.signer_name), st.sign_name))
-    table = Table([[left, right]], colWidths=[FRAME_WIDTH * 0.45, FRAME_WIDTH * 0.55])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), REGULAR, 13),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 10),
-            ]
-        )
-    )
-    return table
 
 
 def render_apology(data: ApologyData) -> bytes:
@@ -102,6 +71,6 @@ def render_apology(data: ApologyData) -> bytes:
             indent,
         ),
         Paragraph("Trân trọng./.", indent),
-        _closing(data),
+        closing_block(data.signer_role, data.signer_name, RECIPIENTS, st),
     ]
     return render_pdf(story, title=TITLE, subject=data.procedure_name, author=header.receiving_body)

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable
 
 from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from counter_app.printing.layout import BODY_SIZE
-from counter_app.printing.page import clean
+from counter_app.printing.page import FRAME_WIDTH, clean
 
 # 0.33 mm is ~3.9 dots at 300 dpi: every bar and space spans at least three whole pixels, which is
 # what a 300-dpi render (and a 300/600-dpi laser) needs to decode reliably. 0.30 mm is the floor
@@ -180,3 +180,47 @@ def _module_count(code: str) -> int:
     probe = Code128(code, barWidth=1.0, quiet=False, humanReadable=False)
     width: float = probe.width
     return round(width)
+
+
+class CodeLine(Flowable):  # type: ignore[misc]
+    """The dossier code as a centred Code 128 with "Mã hồ sơ: <code>" under the bars."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        register_fonts()
+        self._code = clean(code)
+        if not self._code or not self._code.isascii() or not self._code.isprintable():
+            raise ValueError(f"a dossier code must be printable ASCII for Code 128: {code!r}")
+        probe = Code128(self._code, barWidth=1.0, quiet=False, humanReadable=False)
+        modules = round(probe.width) + 2 * QUIET_MODULES
+        self._module = min(MODULE, FRAME_WIDTH / modules)
+        if self._module < MIN_MODULE:
+            raise ValueError(f"dossier code too long to print as a readable barcode: {code!r}")
+        self._symbol_width = modules * self._module
+        self._height = BAR_HEIGHT + _TEXT_GAP + BODY_SIZE * 1.3
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return FRAME_WIDTH, self._height
+
+    def draw(self) -> None:
+        canv: Canvas = self.canv
+        centre = FRAME_WIDTH / 2
+        quiet = QUIET_MODULES * self._module
+        barcode = Code128(
+            self._code,
+            barWidth=self._module,
+            barHeight=BAR_HEIGHT,
+            quiet=True,
+            lquiet=quiet,
+            rquiet=quiet,
+            humanReadable=False,
+        )
+        barcode.drawOn(canv, centre - self._symbol_width / 2, self._height - BAR_HEIGHT)
+        prefix = "Mã hồ sơ: "
+        prefix_w = canv.stringWidth(prefix, REGULAR, BODY_SIZE)
+        start = centre - (prefix_w + canv.stringWidth(self._code, BOLD, BODY_SIZE)) / 2
+        base = self._height - BAR_HEIGHT - _TEXT_GAP - getAscent(BOLD, BODY_SIZE)
+        canv.setFont(REGULAR, BODY_SIZE)
+        canv.drawString(start, base, prefix)
+        canv.setFont(BOLD, BODY_SIZE)
+        canv.drawString(start + prefix_w, base, self._code)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import getAscent
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from counter_app.printing.codes import BAR_HEIGHT, MIN_MODULE, MODULE, QUIET_MODULES
+from counter_app.printing.codes import CodeLine
 from counter_app.printing.dto import ControlSlipData, HandoverRow
-from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
+from counter_app.printing.fonts import REGULAR
 from counter_app.printing.layout import (
     BLANK,
-    BODY_SIZE,
     HeaderBlock,
     Styles,
     applicant_text,
@@ -22,7 +18,7 @@ from counter_app.printing.layout import (
     styles,
     title_block,
 )
-from counter_app.printing.page import FRAME_WIDTH, CopyMarker, Paragraph, clean, render_pdf
+from counter_app.printing.page import FRAME_WIDTH, CopyMarker, Paragraph, render_pdf
 from counter_app.printing.vn_format import format_time_date, place_date_line
 
 TITLE = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
@@ -37,51 +33,6 @@ FIELD_GAP = 3.0
 TABLE_SIZE = 11.0
 _WIDTHS = (46 * mm, 72 * mm, 25 * mm, FRAME_WIDTH - 143 * mm)
 _SIGN_SPACE = 9 * mm
-_TEXT_GAP = 1.8 * mm
-
-
-class CodeLine(Flowable):  # type: ignore[misc]
-    """The dossier code as a centred Code 128 with "Mã hồ sơ: <code>" under the bars."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        register_fonts()
-        self._code = clean(code)
-        if not self._code or not self._code.isascii() or not self._code.isprintable():
-            raise ValueError(f"a dossier code must be printable ASCII for Code 128: {code!r}")
-        probe = Code128(self._code, barWidth=1.0, quiet=False, humanReadable=False)
-        modules = round(probe.width) + 2 * QUIET_MODULES
-        self._module = min(MODULE, FRAME_WIDTH / modules)
-        if self._module < MIN_MODULE:
-            raise ValueError(f"dossier code too long to print as a readable barcode: {code!r}")
-        self._symbol_width = modules * self._module
-        self._height = BAR_HEIGHT + _TEXT_GAP + BODY_SIZE * 1.3
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return FRAME_WIDTH, self._height
-
-    def draw(self) -> None:
-        canv: Canvas = self.canv
-        centre = FRAME_WIDTH / 2
-        quiet = QUIET_MODULES * self._module
-        barcode = Code128(
-            self._code,
-            barWidth=self._module,
-            barHeight=BAR_HEIGHT,
-            quiet=True,
-            lquiet=quiet,
-            rquiet=quiet,
-            humanReadable=False,
-        )
-        barcode.drawOn(canv, centre - self._symbol_width / 2, self._height - BAR_HEIGHT)
-        prefix = "Mã hồ sơ: "
-        prefix_w = canv.stringWidth(prefix, REGULAR, BODY_SIZE)
-        start = centre - (prefix_w + canv.stringWidth(self._code, BOLD, BODY_SIZE)) / 2
-        base = self._height - BAR_HEIGHT - _TEXT_GAP - getAscent(BOLD, BODY_SIZE)
-        canv.setFont(REGULAR, BODY_SIZE)
-        canv.drawString(start, base, prefix)
-        canv.setFont(BOLD, BODY_SIZE)
-        canv.drawString(start + prefix_w, base, self._code)
 
 
 def _sign_cell(row: HandoverRow, st: Styles) -> Table:

@@ -89,6 +89,7 @@ class SupplementData:
     help_text: str  # where to look the procedure up, which officer and phone to call
     guide_officer_name: str
     issued_at: datetime
+    code: str | None = None  # a saved dossier's code (supplement asked during processing), with its barcode
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class RefusalData:
     help_text: str
     clerk_name: str
     issued_at: datetime
+    code: str | None = None  # a saved dossier refused after intake (status 3), printed with its barcode
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,5 +158,34 @@ class ApologyData:
     new_appointment: datetime
     reason: str
     signer_role: str  # "Chủ tịch", "Giám đốc", or "KT. Chủ tịch<br/>Phó Chủ tịch" style text
+    signer_name: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StopNoticeData:
+    """Mẫu 05 (TT 03/2025), THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ. Datetimes are naive local time.
+
+    The official field list is not confirmed (domain §2.6); the notice records what the text says it
+    must: the request or decision to stop, the stage the dossier had reached, the reason, and the fee
+    paid (the amount refunded is left blank to fill by hand).
+    """
+
+    header: AgencyHeader
+    number: str | None  # "Số: <number>/TB"; None leaves "Số: …/TB"
+    code: str
+    applicant_name: str
+    applicant_title: str
+    address: str
+    phone: str
+    procedure_name: str
+    received_at: datetime
+    appointment_at: datetime | None
+    stage: str  # the status the dossier was in when it stopped: "Đang xử lý"
+    stopped_at: datetime
+    on_request: bool  # True: the applicant asked to withdraw it; False: a decision to stop processing
+    reason: str
+    fee_paid: int  # phí, lệ phí collected (đồng); 0 prints no fee line
+    signer_role: str
     signer_name: str
     issued_at: datetime

@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from counter_app.printing.dto import AgencyHeader, DocumentLine
-from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from counter_app.printing.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, register_fonts
 from counter_app.printing.page import FRAME_WIDTH, Paragraph, clean
 
 BODY_SIZE = 13.0
@@ -304,6 +304,40 @@ def signature_row(signatures: Sequence[Signature], st: Styles) -> Table:
         raise ValueError("a form has one or two signature blocks")
     table = Table([blocks], colWidths=[FRAME_WIDTH / 2, FRAME_WIDTH / 2])
     table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), st.block_gap)], parent=_PLAIN))
+    return table
+
+
+def closing_block(signer_role: str, signer_name: str, recipients: Sequence[str], st: Styles) -> Table:
+    """ "Nơi nhận" on the left (11/12 pt as NĐ 30/2020 sets it), the head of the agency signing on the right.
+
+    `signer_role` is printed in capitals ("Chủ tịch" → CHỦ TỊCH); an empty `signer_name` leaves the
+    space under the signature blank for the name to be written by hand.
+    """
+    heading = ParagraphStyle("recipients", parent=st.body, fontName=BOLD_ITALIC, fontSize=12, leading=14)
+    item = ParagraphStyle(
+        "recipient", parent=st.body, fontName=REGULAR, fontSize=11, leading=13, spaceAfter=0
+    )
+    left: list[Flowable] = [Paragraph("Nơi nhận:", heading)]
+    left += [Paragraph(f"- {markup(text)}", item) for text in recipients]
+    right: list[Flowable] = [
+        Paragraph(markup(signer_role.upper()), st.sign_title),
+        Paragraph("(Ký, ghi rõ họ tên và đóng dấu)", st.sign_hint),
+        Spacer(0, 22 * mm),
+    ]
+    if clean(signer_name):
+        right.append(Paragraph(markup(signer_name), st.sign_name))
+    table = Table([[left, right]], colWidths=[FRAME_WIDTH * 0.45, FRAME_WIDTH * 0.55])
+    table.setStyle(
+        TableStyle(
+            [
+                _TABLE_FONT,
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 10),
+            ]
+        )
+    )
     return table
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
+from counter_app.printing.codes import CodeLine
 from counter_app.printing.dto import RefusalData
 from counter_app.printing.layout import (
     HeaderBlock,
@@ -26,13 +27,17 @@ FIELD_GAP = 6.0
 
 
 def render_refusal(data: RefusalData) -> bytes:
-    """Mẫu 03 as an A4 PDF, with the official sentences around the reason."""
+    """Mẫu 03 as an A4 PDF, with the official sentences around the reason.
+
+    A saved dossier refused after intake (status 3) prints its code as Code 128 under the title.
+    """
     st = styles(field_gap=FIELD_GAP)
     header = data.header
     story: list[Flowable] = [
         CopyMarker("Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
         HeaderBlock(header, place_date_line(header.place_name, data.issued_at.date())),
         *title_block(TITLE, st),
+        *([CodeLine(data.code), Spacer(0, 6)] if data.code else []),
         Paragraph(f"{markup(header.receiving_body)}:", st.body),
         field(
             "Tiếp nhận hồ sơ của",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
+from counter_app.printing.codes import CodeLine
 from counter_app.printing.dto import SupplementData
 from counter_app.printing.layout import (
     HeaderBlock,
@@ -27,7 +28,10 @@ FIELD_GAP = 6.0
 
 
 def render_supplement(data: SupplementData) -> bytes:
-    """Mẫu 02 as an A4 PDF; a long list of missing papers flows onto further pages."""
+    """Mẫu 02 as an A4 PDF; a long list of missing papers flows onto further pages.
+
+    A request about a saved dossier (during processing) prints its code as Code 128 under the title.
+    """
     st = styles(field_gap=FIELD_GAP)
     header = data.header
     number = markup(data.number, blank="…") if data.number else "…"
@@ -35,6 +39,7 @@ def render_supplement(data: SupplementData) -> bytes:
         CopyMarker("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
         HeaderBlock(header, place_date_line(header.place_name, data.issued_at.date()), f"Số: {number}/HDHS"),
         *title_block(TITLE, st),
+        *([CodeLine(data.code), Spacer(0, 6)] if data.code else []),
         Paragraph(f"{markup(header.receiving_body)}:", st.body),
         field(
             "Tiếp nhận hồ sơ của",

@@ -21,6 +21,7 @@ from counter_app.deadlines import (
     DayKind,
     DayOverride,
     DeadlineRule,
+    Moved,
     OpenDossierInput,
     Pause,
     PauseRule,
@@ -29,6 +30,7 @@ from counter_app.deadlines import (
     WorkingHours,
     default_calendar,
     recompute,
+    working_time,
 )
 from counter_app.errors import FieldErrors
 from counter_app.ids import uuid7
@@ -48,6 +50,7 @@ from counter_app.text import nfc
 OPEN_STATUSES = (2, 4, 5, 6)
 PAUSE_START, PAUSE_END = "supplement_requested", "supplement_received"
 EVENT_RECOMPUTED = "appointment_recomputed"
+EXTENDED = "extended"  # the workflow's extension event (Mẫu 04); the workflow imports this module
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,33 @@ def validate_day_change(day: date | None, kind: str | None, name: str, reason: s
         raise FieldErrors(errors)
 
 
+def _extended(dossier: Dossier) -> bool:
+    return any(event.kind == EXTENDED for event in dossier.events)
+
+
+def kept_after_change(appointment: datetime, new_cal: WorkingCalendar, hours: WorkingHours) -> datetime:
+    """Where an appointment set by hand (an extension, Mẫu 04) stands on the new calendar.
+
+    The date promised on Mẫu 04 is kept. Only when the change makes it a day off (or outside the
+    hours) does it move: to the same time on the next working day, or the first working instant
+    after that time.
+    """
+    wt = working_time(new_cal, hours)
+    if wt.is_working_instant(appointment):
+        return appointment
+    day = wt.opening_after(appointment).date()
+    same_time = datetime.combine(day, appointment.time())
+    return same_time if wt.is_working_instant(same_time) else wt.normalise(same_time)
+
+
 def preview_day_change(session: Session, day: date, kind: str | None, name: str = "") -> list[MovedDossier]:
-    """Which open dossiers' appointments move if `day` becomes `kind` (None: the admin entry removed)."""
+    """Which open dossiers' appointments move if `day` becomes `kind` (None: the admin entry removed).
+
+    A dossier computed from its procedure's rule is recomputed from its receipt and pauses. A
+    dossier whose appointment was set by an extension ("extended", Mẫu 04) is not: the rule no longer
+    gives its date. It keeps the extended appointment unless the change makes that a day off
+    (`kept_after_change`).
+    """
     current = admin_days(session)
     old_cal = _calendar_with(tuple(current))
     new_entries = [e for e in current if e.day != day]
@@ -176,9 +204,20 @@ def preview_day_change(session: Session, day: date, kind: str | None, name: str 
             utc_to_local(d.printed_appointment_at) if d.printed_appointment_at else None,
         )
         for d, p, _n in rows
+        if not _extended(d)
     ]
+    changes = recompute(inputs, old_cal, new_cal, hours)
+    for dossier, _procedure, _name in rows:
+        if not _extended(dossier) or dossier.appointment_at is None:
+            continue  # paused after an extension: moved by the engine's calendar when it resumes
+        old = utc_to_local(dossier.appointment_at)
+        new = kept_after_change(old, new_cal, hours)
+        if new != old:
+            printed = utc_to_local(dossier.printed_appointment_at) if dossier.printed_appointment_at else old
+            changes.append(Moved(dossier.id, printed, old, new))
+    order = {d.id: n for n, (d, _p, _a) in enumerate(rows)}
     moved = []
-    for item in recompute(inputs, old_cal, new_cal, hours):
+    for item in sorted(changes, key=lambda m: order[m.dossier_id]):
         dossier, procedure, applicant = by_id[item.dossier_id]
         moved.append(
             MovedDossier(

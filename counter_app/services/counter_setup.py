@@ -9,14 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
+from counter_app.deadlines.errors import WorkingHoursError
+from counter_app.deadlines.hours import WorkingHours, parse_periods
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.ids import uuid7
+from counter_app.services.audit import append_audit
 from counter_app.storage.models import (
     Applicant,
     CounterConfig,
     Dossier,
     DossierEvent,
     Procedure,
+    SyncEnrolment,
     User,
 )
 from counter_app.text import nfc
@@ -54,6 +58,37 @@ def validate_identity(agency_code: str, agency_name: str, parent_name: str, plac
         raise FieldErrors(errors)
 
 
+DEFAULT_WORKING_HOURS = "07:00-11:30,13:30-17:00"
+
+
+def check_working_hours(working_hours: str, saturday_hours: str = "") -> dict[str, str]:
+    """Vietnamese messages for working hours the deadline engine would refuse, by field; {} if fine.
+
+    `working_hours` (Monday–Friday and làm bù days) must have at least one period; an empty
+    `saturday_hours` means ordinary Saturdays are days off.
+    """
+    errors: dict[str, str] = {}
+    for name, text, label in (
+        ("working_hours", working_hours, "trong tuần"),
+        ("saturday_hours", saturday_hours, "thứ Bảy"),
+    ):
+        try:
+            parse_periods(text, label=label)
+        except WorkingHoursError as exc:
+            errors[name] = exc.message
+    if "working_hours" not in errors:
+        try:
+            WorkingHours.parse(working_hours, saturday_hours if "saturday_hours" not in errors else None)
+        except WorkingHoursError as exc:
+            errors["working_hours"] = exc.message
+    return errors
+
+
+def canonical_hours(text: str) -> str:
+    """Working hours written the one stored way, "07:00-11:30,13:30-17:00" (sorted, zero-padded)."""
+    return ",".join(str(period) for period in parse_periods(text))
+
+
 def initialise_counter(
     session: Session,
     clock: Clock,
@@ -62,10 +97,14 @@ def initialise_counter(
     agency_name: str,
     parent_name: str,
     place_name: str,
-    working_hours: str = "07:00-11:30,13:30-17:00",
+    working_hours: str = DEFAULT_WORKING_HOURS,
+    saturday_hours: str = "",
 ) -> CounterConfig:
     """Write the counter's configuration row; a counter is initialised once."""
     validate_identity(agency_code, agency_name, parent_name, place_name)
+    hour_errors = check_working_hours(working_hours, saturday_hours)
+    if hour_errors:
+        raise FieldErrors(hour_errors)
     if session.get(CounterConfig, 1) is not None:
         raise UserFacingError("Quầy này đã được khởi tạo; hãy sửa thông tin trong phần Quản trị.")
     config = CounterConfig(
@@ -75,8 +114,8 @@ def initialise_counter(
         agency_name=nfc(agency_name),
         parent_name=nfc(parent_name),
         place_name=nfc(place_name),
-        working_hours=working_hours,
-        saturday_hours="",
+        working_hours=canonical_hours(working_hours),
+        saturday_hours=canonical_hours(saturday_hours),
         code_slot=1,
         created_at=clock.now_utc(),
     )
@@ -98,6 +137,55 @@ def load_identity(session: Session) -> CounterIdentity:
         saturday_hours=config.saturday_hours,
         code_slot=config.code_slot,
     )
+
+
+def update_identity(
+    session: Session,
+    clock: Clock,
+    by: str | None,
+    *,
+    agency_code: str,
+    agency_name: str,
+    parent_name: str,
+    place_name: str,
+    working_hours: str,
+    saturday_hours: str = "",
+) -> CounterIdentity:
+    """Change the form header and working hours (Quản trị → Cơ quan), audited with old and new values.
+
+    The agency code of a counter enrolled with a central server was assigned by that server and is
+    not changed here. New hours apply to dossiers received from now on; appointments already
+    given are kept.
+    """
+    validate_identity(agency_code, agency_name, parent_name, place_name)
+    hour_errors = check_working_hours(working_hours, saturday_hours)
+    if hour_errors:
+        raise FieldErrors(hour_errors)
+    config = session.get(CounterConfig, 1)
+    if config is None:
+        raise UserFacingError("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …")
+    if agency_code.strip() != config.agency_code and session.get(SyncEnrolment, 1) is not None:
+        raise FieldErrors(
+            {
+                "agency_code": "Quầy đã đăng ký với máy chủ trung tâm: mã định danh do máy chủ cấp, "
+                "không sửa ở đây"
+            }
+        )
+    before = load_identity(session)
+    config.agency_code = agency_code.strip()
+    config.agency_name = nfc(agency_name)
+    config.parent_name = nfc(parent_name)
+    config.place_name = nfc(place_name)
+    config.working_hours = canonical_hours(working_hours)
+    config.saturday_hours = canonical_hours(saturday_hours)
+    session.flush()
+    after = load_identity(session)
+    fields = ("agency_code", "agency_name", "parent_name", "place_name", "working_hours", "saturday_hours")
+    changed = {f: {"old": getattr(before, f), "new": getattr(after, f)} for f in fields}
+    changed = {f: v for f, v in changed.items() if v["old"] != v["new"]}
+    if changed:
+        append_audit(session, clock, by, "counter.identity_change", "counter", config.counter_uuid, changed)
+    return after
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, DateTime, Select, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from counter_app.clock import local_to_utc, utc_to_local
 from counter_app.deadlines import Timeliness, classify_finished, format_instant, status_at, working_time
 from counter_app.services.calendar_admin import OPEN_STATUSES, counter_calendar, counter_hours
-from counter_app.storage.models import Applicant, Dossier, Procedure, User
+from counter_app.storage.models import Applicant, Dossier, DossierEvent, Procedure, User
 from counter_app.text import fold, nfc
 
 STATUS_NAMES: dict[int, str] = {
@@ -35,10 +48,15 @@ FINISHED_STATUSES = (9, 10)
 
 @dataclass(frozen=True)
 class TimeLeft:
-    """The "Thời hạn" cell: where the dossier stands against its appointment, in words."""
+    """The "Thời hạn" cell: where the dossier stands against its appointment, in words.
+
+    `propose_apology`: a running dossier with at most one working day left, or late; the desk
+    should issue Mẫu 04 (apology and new appointment), see `services.apology_advice`.
+    """
 
     timeliness: Timeliness | None
     text: str
+    propose_apology: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,13 @@ class DossierRow:
 
 DueKind = Literal["today", "soon", "overdue"]
 SortKey = Literal["received", "appointment"]
+# How a finished dossier did against its appointment: the date-only rule of deadlines.classify_finished.
+FinishedKind = Literal["truoc_han", "dung_han", "qua_han"]
+CLOSED_STATUSES = (7, 8)  # withdrawn, stopped: closed without a result
+CLOSING_EVENTS = ("withdrawn", "stopped")
+NOT_RECEIVED_STATUSES = (1, 3)  # registered online but not accepted, refused: never being settled
+DIRECT_CHANNEL = 1
+_LOCAL_OFFSET_SECONDS = 7 * 3600
 # Open dossiers whose clock runs: the due filters and the alert banner count these (paused ones wait).
 RUNNING_STATUSES = (2, 4, 6)
 NARROW_ROWS = 50_000  # below this many rows by status, sorting them beats walking the appointment index
@@ -93,6 +118,14 @@ class DossierFilter:
     clerk_id: str | None = None
     due: DueKind | None = None
     sort: SortKey = "received"
+    channel: int | None = None
+    finished_from: date | None = None
+    finished_to: date | None = None
+    finished_timeliness: FinishedKind | None = None
+    open_at: datetime | None = None
+    open_late: bool | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +197,85 @@ def _text_conditions(raw: str) -> list[ColumnElement[bool]]:
     return [Dossier.name_fold >= prefix, Dossier.name_fold < prefix + "\uffff"]
 
 
+def _day_start(day: date) -> datetime:
+    return local_to_utc(datetime.combine(day, time()))
+
+
+def epoch_seconds(column: Any) -> ColumnElement[int]:
+    """SQL: the whole seconds since 1970 of a stored naive-UTC instant (unixepoch, or strftime before 3.38)."""
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return func.unixepoch(column, type_=Integer)
+    return cast(func.strftime("%s", column), Integer)
+
+
+def local_day_number(column: Any) -> ColumnElement[int]:
+    """SQL: the number of the local (UTC+7) day of a stored naive-UTC instant (days since 1970-01-01).
+
+    Integer arithmetic on the epoch seconds: exact at midnight, and several times cheaper than
+    date(x, '+7 hours') over a year of dossiers.
+    """
+    return (epoch_seconds(column) + _LOCAL_OFFSET_SECONDS).op("/", precedence=8, return_type=Integer)(86_400)
+
+
+def finished_condition(kind: FinishedKind) -> ColumnElement[bool]:
+    """SQL: finished before / on / after the appointment's day (dates only, as classify_finished)."""
+    done, due = local_day_number(Dossier.finished_at), local_day_number(Dossier.appointment_at)
+    compare = {"truoc_han": done < due, "dung_han": done == due, "qua_han": done > due}[kind]
+    return and_(Dossier.finished_at.is_not(None), Dossier.appointment_at.is_not(None), compare)
+
+
+def closed_at() -> Any:
+    """SQL: when a withdrawn or stopped dossier was closed (its closing event; few rows, by dossier)."""
+    return (
+        select(func.max(DossierEvent.at))
+        .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.kind.in_(CLOSING_EVENTS))
+        .scalar_subquery()
+    )
+
+
+def open_conditions(at_utc: datetime, late: bool | None = None) -> list[ColumnElement[bool]]:
+    """SQL: received before `at_utc` and still being settled then (optionally past, or not past, the
+    appointment at that instant). The appointment is the one in force now."""
+    found: list[ColumnElement[bool]] = [
+        Dossier.received_at < at_utc,
+        Dossier.status.not_in(NOT_RECEIVED_STATUSES),
+        or_(Dossier.finished_at.is_(None), Dossier.finished_at >= at_utc),
+        or_(Dossier.status.not_in(CLOSED_STATUSES), closed_at() >= at_utc),
+    ]
+    if late is True:
+        found.append(Dossier.appointment_at < at_utc)
+    elif late is False:
+        found.append(or_(Dossier.appointment_at.is_(None), Dossier.appointment_at >= at_utc))
+    return found
+
+
+def _period_conditions(flt: DossierFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if flt.channel is not None:
+        found.append(Dossier.channel == flt.channel)
+        if flt.channel != DIRECT_CHANNEL:
+            # The literal term lets SQLite use the partial index of online and postal dossiers.
+            found.append(Dossier.channel != literal_column(str(DIRECT_CHANNEL)))
+    if flt.finished_from is not None:
+        found.append(Dossier.finished_at >= _day_start(flt.finished_from))
+    if flt.finished_to is not None:
+        end = _day_start(flt.finished_to + timedelta(days=1))
+        # A result comes after its receipt: the bound on received_at lets the received index serve.
+        found += [Dossier.finished_at < end, Dossier.received_at < end]
+    if flt.finished_timeliness is not None:
+        found.append(finished_condition(flt.finished_timeliness))
+    if flt.open_at is not None:
+        found += open_conditions(flt.open_at, flt.open_late)
+    if flt.closed_from is not None or flt.closed_to is not None:
+        found.append(Dossier.status.in_(CLOSED_STATUSES))
+        if flt.closed_from is not None:
+            found.append(closed_at() >= _day_start(flt.closed_from))
+        if flt.closed_to is not None:
+            end = _day_start(flt.closed_to + timedelta(days=1))
+            found += [closed_at() < end, Dossier.received_at < end]
+    return found
+
+
 def _conditions(session: Session, flt: DossierFilter, now_utc: datetime | None) -> list[ColumnElement[bool]]:
     found = _text_conditions(flt.text)
     if flt.statuses:
@@ -182,7 +294,7 @@ def _conditions(session: Session, flt: DossierFilter, now_utc: datetime | None) 
         found.append(Dossier.clerk_id == flt.clerk_id)
     if flt.due is not None:
         found.extend(_due_conditions(session, flt.due, now_utc))
-    return found
+    return found + _period_conditions(flt)
 
 
 def _row_select(ids: Select[*tuple[Any, ...]], order: tuple[Any, ...]) -> Select[*tuple[Any, ...]]:
@@ -305,9 +417,10 @@ def time_left_at(session: Session, now_utc: datetime) -> Callable[[DossierRow], 
         if row.status not in OPEN_STATUSES:
             return TimeLeft(None, "")
         live = status_at(due, now, calendar=calendar, hours=hours)
+        propose = live.timeliness in (Timeliness.SAP_DEN_HAN, Timeliness.QUA_HAN)
         if live.timeliness is Timeliness.SAP_DEN_HAN and live.text.startswith("Còn"):
-            return TimeLeft(live.timeliness, f"Sắp đến hạn: c{live.text[1:]}")
-        return TimeLeft(live.timeliness, live.text)
+            return TimeLeft(live.timeliness, f"Sắp đến hạn: c{live.text[1:]}", propose)
+        return TimeLeft(live.timeliness, live.text, propose)
 
     return measure
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.services.apology_advice import ApologyAdvice, dossier_apology_advice
 from counter_app.services.codes import CODE_PATTERN
 from counter_app.services.intake import STATUS_NAMES, DossierDetail, get_dossier_by_code
+from counter_app.services.step_forms import FormChoice, printable_forms
 from counter_app.services.workflow import ACTION_LABELS
 from counter_app.storage.models import Dossier, DossierEvent, User
 
@@ -38,10 +40,16 @@ class EventLine:
 
 @dataclass(frozen=True)
 class DossierView:
-    """Everything the detail view shows: the dossier as received and its events, oldest first."""
+    """Everything the detail view shows: the dossier as received and its events, oldest first.
+
+    `forms` are the papers its history allows printing; `advice` proposes Mẫu 04 when at most one
+    working day is left (or it is late), as of the time the view was read.
+    """
 
     detail: DossierDetail
     events: tuple[EventLine, ...]
+    forms: tuple[FormChoice, ...] = ()
+    advice: ApologyAdvice | None = None
 
 
 def event_label(kind: str, status_to: int | None = None) -> str:
@@ -81,11 +89,16 @@ def dossier_events(session: Session, dossier_id: str) -> tuple[EventLine, ...]:
     )
 
 
-def load_dossier_view(session: Session, code: str) -> DossierView:
-    """The detail and timeline of the dossier `code`; UserFacingError naming the code when unknown."""
+def load_dossier_view(session: Session, code: str, now_utc: datetime | None = None) -> DossierView:
+    """The detail, timeline and printable forms of the dossier `code`; UserFacingError when unknown.
+
+    With `now_utc`, the view also says whether Mẫu 04 should be proposed at that instant.
+    """
     code = code.strip()
     exists = CODE_PATTERN.match(code) and session.scalar(select(Dossier.id).where(Dossier.code == code))
     if not exists:
         raise UserFacingError(f"Không tìm thấy hồ sơ mã {code}.")
     detail = get_dossier_by_code(session, code)
-    return DossierView(detail, dossier_events(session, detail.id))
+    advice = dossier_apology_advice(session, detail.id, now_utc) if now_utc is not None else None
+    forms = tuple(printable_forms(session, detail.code))
+    return DossierView(detail, dossier_events(session, detail.id), forms, advice)

@@ -34,6 +34,7 @@ from counter_app.printing import (
 )
 from counter_app.services import intake
 from counter_app.services.counter_setup import CounterIdentity
+from counter_app.services.departments import department_of
 from counter_app.services.intake import DossierDetail, IntakeNotice
 from counter_app.services.workflow import EXTENDED, dossier_timeline
 from counter_app.storage.models import Dossier, DossierEvent, Procedure
@@ -395,16 +396,21 @@ def control_slip_data(session: Session, code: str) -> ControlSlipData:
     """What the Phiếu kiểm soát prints for dossier `code`; its first hand-over row comes from the timeline.
 
     The first row is the counter handing the dossier over to processing (the first "processing"
-    event: its time and the person who did it); before that event the row is left to fill by hand.
+    event: its time, the person who did it and the department it went to, which is also the "Cơ
+    quan (bộ phận) giải quyết hồ sơ" line); before that event the time is left to fill by hand and
+    the department is the one the transfer would choose (`departments.department_of`).
     """
     dossier = _find_dossier(session, code)
     detail = intake.get_dossier_by_code(session, dossier.code)
     header = _header(detail.counter)
     applicant = detail.applicant
     handover = next((e for e in dossier_timeline(session, dossier.code) if e.kind == "processing"), None)
+    # Where it went, as recorded at the transfer; before it, where it will go (the default choice).
+    recorded = str(handover.payload.get("department") or "") if handover else ""
+    department = recorded or department_of(session, dossier.procedure_id)
     first = HandoverRow(
         giver=COUNTER_BODY,
-        receiver="",
+        receiver=department,
         at=handover.at_local if handover else None,
         giver_name=handover.user_name if handover else detail.clerk_name,
         note=handover.note if handover else "",
@@ -418,7 +424,7 @@ def control_slip_data(session: Session, code: str) -> ControlSlipData:
         procedure_name=detail.procedure_name,
         received_at=detail.received_local,
         appointment_at=detail.printed_appointment_local or detail.appointment_local,
-        processing_body="",
+        processing_body=department,
         handovers=(first,),
         blank_rows=CONTROL_SLIP_BLANK_ROWS,
         issued_at=handover.at_local if handover else detail.received_local,
@@ -439,20 +445,22 @@ def control_slip_pdf(session: Session, code: str) -> PrintedForm:
     return PrintedForm(path, pdf, "control_slip", False)
 
 
-def apology_data(session: Session, code: str) -> ApologyData:
-    """Mẫu 04 for the latest extension ("extended" event) of dossier `code`.
+def apology_data(session: Session, code: str, seq: int | None = None) -> ApologyData:
+    """Mẫu 04 for an extension ("extended" event) of dossier `code`: the one at step `seq`, else the latest.
 
-    UserFacingError if the dossier is unknown or was never extended.
+    UserFacingError if the dossier is unknown, was never extended, or has no extension at `seq`.
     """
     dossier = _find_dossier(session, code)
-    extension = None
-    for entry in dossier_timeline(session, dossier.code):
-        if entry.kind == EXTENDED:
-            extension = entry
-    if extension is None:
+    extensions = [e for e in dossier_timeline(session, dossier.code) if e.kind == EXTENDED]
+    if seq is not None:
+        extensions = [e for e in extensions if e.seq == seq]
+    if not extensions:
+        if seq is not None:
+            raise UserFacingError(f"Bước {seq} của hồ sơ mã {dossier.code} không phải một lần gia hạn.")
         raise UserFacingError(
             f"Hồ sơ mã {dossier.code} chưa được gia hạn (hẹn lại ngày trả); không có Phiếu xin lỗi để in."
         )
+    extension = extensions[-1]
     previous = _local(extension.payload.get("previous"))
     new = _local(extension.payload.get("new"))
     if previous is None or new is None:
@@ -478,16 +486,18 @@ def apology_data(session: Session, code: str) -> ApologyData:
     )
 
 
-def apology_pdf(session: Session, code: str) -> PrintedForm:
-    """Mẫu 04 of dossier `code`, kept as forms/YYYY/MM/<code>-mau-04-xin-loi-<n>.pdf.
+def apology_pdf(session: Session, code: str, seq: int | None = None) -> PrintedForm:
+    """Mẫu 04 of dossier `code` (the extension at step `seq`, else the latest), kept as
+    forms/YYYY/MM/<code>-mau-04-xin-loi-<n>.pdf.
 
     n is the number of the extension (the new date may be set once, an override a second time);
     YYYY/MM is the month of the extension. Written like print_receipt. UserFacingError when the
-    dossier has no extension.
+    dossier has no such extension.
     """
-    data = apology_data(session, code)
+    data = apology_data(session, code, seq)
     dossier = _find_dossier(session, code)
-    number = sum(1 for e in dossier.events if e.kind == EXTENDED)
+    steps = [e.seq for e in dossier.events if e.kind == EXTENDED]
+    number = steps.index(seq) + 1 if seq is not None else len(steps)
     pdf = render_apology(data)
     path = _month_dir(data.issued_at) / f"{_safe(data.code)}-{APOLOGY_SUFFIX}-{number}.pdf"
     _write_in_transaction(session, path, pdf)

@@ -365,8 +365,14 @@ def _applicant_from_event(dossier: Dossier) -> ApplicantInfo:
     data: dict[str, Any] = {}
     if received is not None:
         data = json.loads(received.payload).get("applicant", {})
+    # A supervisor's corrections (services.corrections) apply on top of the data as received.
+    for event in dossier.events:
+        if event.kind == "corrected":
+            data = {**data, **json.loads(event.payload).get("after", {}).get("applicant", {})}
     a = dossier.applicant
-    birth = data.get("birth_date") if data else (a.birth_date.isoformat() if a.birth_date else None)
+    birth = (
+        data["birth_date"] if "birth_date" in data else (a.birth_date.isoformat() if a.birth_date else None)
+    )
     return ApplicantInfo(
         full_name=data.get("full_name", a.full_name),
         birth_date=date.fromisoformat(birth) if birth else None,

@@ -24,8 +24,8 @@ from counter_app.services.counter_setup import load_identity
 from counter_app.services.users import require_role
 from counter_app.storage import migrations
 from counter_app.storage.backup import check_copy, replace_database
+from counter_app.storage.connect import identify
 from counter_app.storage.database import open_database
-from counter_app.storage.fileinfo import inspect_file
 from counter_app.storage.lock import InstanceLock
 
 
@@ -56,7 +56,7 @@ def restore_database(
     it is older, its code issuing is put on hold, and the restore is audited in it.
     """
     check_copy(backup)
-    version = inspect_file(backup).user_version
+    version = identify(backup).user_version
     if version > migrations.latest_version():
         raise UserFacingError(
             f"Bản sao lưu {backup.name} do phiên bản phần mềm mới hơn tạo ra; hãy cập nhật phần mềm trước khi khôi phục."

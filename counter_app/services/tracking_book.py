@@ -36,17 +36,20 @@ COLUMNS = (
     "Tên cá nhân, tổ chức",
     "Địa chỉ, số điện thoại",
     "Tên thủ tục hành chính",
+    "Số bộ hồ sơ",
     "Nhận hồ sơ",
     "Hẹn trả kết quả",
     "Chuyển hồ sơ đến cơ quan giải quyết",
     "Nhận kết quả từ cơ quan giải quyết",
     "Trả kết quả cho cá nhân, tổ chức",
     "Tình trạng",
+    "Ký nhận",
     "Ghi chú",
 )
-_XLSX_WIDTHS = (6, 28, 24, 34, 40, 16, 16, 16, 16, 16, 12, 30)
+SIGNATURE_COLUMN = COLUMNS.index("Ký nhận")  # left empty: the collector signs the printed book by hand
+_XLSX_WIDTHS = (6, 28, 24, 34, 40, 8, 16, 16, 16, 16, 16, 12, 18, 30)
 _FINISHED = (9, 10)
-_CLOSED = (7, 8)
+_CLOSED = (3, 7, 8)
 _DATE_TIME = "dd/mm/yyyy hh:mm"
 
 
@@ -60,6 +63,7 @@ class BookRow:
     applicant_name: str
     address_phone: str
     procedure_name: str
+    sets_count: int  # số bộ hồ sơ
     received_at: datetime
     appointment_at: datetime | None
     transferred_at: datetime | None
@@ -87,7 +91,7 @@ def _note(dossier: Dossier) -> str:
     for event in dossier.events:
         if event.kind == EXTENDED and event.note:
             parts.append(f"Gia hạn: {event.note}")
-        elif event.kind in ("withdrawn", "stopped") and event.note:
+        elif event.kind in ("withdrawn", "stopped", "refused") and event.note:
             parts.append(f"{STATUS_NAMES[event.status_to or dossier.status]}: {event.note}")
     if dossier.submitter_name.strip():
         parts.append(f"Người nộp thay: {dossier.submitter_name.strip()}")
@@ -109,6 +113,7 @@ def _row(dossier: Dossier, number: int, now_local: datetime) -> BookRow:
         applicant_name=applicant.full_name,
         address_phone="; ".join(p for p in (address, applicant.phone) if p),
         procedure_name=dossier.procedure.name,
+        sets_count=dossier.sets_count,
         received_at=received,
         appointment_at=appointment,
         transferred_at=utc_to_local(transferred) if transferred else None,
@@ -173,12 +178,14 @@ def _values(row: BookRow) -> list[object]:
         row.applicant_name,
         row.address_phone,
         row.procedure_name,
+        row.sets_count,
         row.received_at,
         row.appointment_at,
         row.transferred_at,
         row.result_at,
         row.returned_at,
         row.timeliness,
+        None,  # Ký nhận
         row.note,
     ]
 
@@ -234,7 +241,7 @@ def _when(value: datetime | None) -> str:
     return f"{value:%d/%m/%Y %H:%M}" if value is not None else ""
 
 
-_PDF_WIDTHS_MM = (8, 38, 30, 30, 38, 17, 17, 17, 17, 17, 16, 28)
+_PDF_WIDTHS_MM = (8, 37, 27, 28, 34, 9, 16, 16, 16, 16, 16, 14, 19, 17)
 
 
 def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, date] | None = None) -> bytes:
@@ -242,6 +249,7 @@ def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, 
     register_fonts()
     cell = ParagraphStyle("book_cell", fontName=REGULAR, fontSize=8, leading=9.5)
     head = ParagraphStyle("book_head", parent=cell, fontName=BOLD, alignment=1)
+    centred = ParagraphStyle("book_centred", parent=cell, alignment=1)
     title = ParagraphStyle("book_title", fontName=BOLD, fontSize=14, leading=17, alignment=1)
     sub = ParagraphStyle("book_sub", fontName=REGULAR, fontSize=11, leading=14, alignment=1)
 
@@ -257,12 +265,14 @@ def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, 
                 text(row.applicant_name),
                 text(row.address_phone),
                 text(row.procedure_name),
+                Paragraph(str(row.sets_count), centred),
                 *(
                     text(_when(v))
                     for v in (row.received_at, row.appointment_at, row.transferred_at, row.result_at)
                 ),
                 text(_when(row.returned_at)),
                 text(row.timeliness),
+                text(""),  # Ký nhận: signed by hand on the printed book
                 text(row.note),
             ]
         )

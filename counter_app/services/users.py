@@ -126,6 +126,13 @@ def check_password_rule(password: str, policy: AccountPolicy = ACCOUNT_POLICY) -
     return None
 
 
+def check_username(username: str) -> str | None:
+    """A Vietnamese message if `username` (after normalising) is not a valid user name, else None."""
+    if not _USERNAME.match(normalise_username(username)):
+        return "Tên đăng nhập gồm 2–32 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới"
+    return None
+
+
 def _verify(policy: AccountPolicy, stored: str, password: str) -> bool:
     try:
         return _hasher(policy).verify(stored, _password_text(password))
@@ -182,10 +189,9 @@ def _create(
 ) -> UserDTO:
     name = normalise_username(username)
     errors: dict[str, str] = {}
-    if not _USERNAME.match(name):
-        errors["username"] = (
-            "Tên đăng nhập gồm 2–32 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới"
-        )
+    username_problem = check_username(name)
+    if username_problem:
+        errors["username"] = username_problem
     elif session.scalar(select(User.id).where(User.username == name)) is not None:
         errors["username"] = f"Tên đăng nhập {name} đã được dùng"
     if not nfc(full_name):
@@ -302,6 +308,7 @@ def authenticate(
     password: str,
     *,
     policy: AccountPolicy = ACCOUNT_POLICY,
+    purpose: str = "",
 ) -> SignInResult:
     """Check a sign-in and record its outcome (counters, lock, audit) in the caller's transaction.
 
@@ -309,6 +316,10 @@ def authenticate(
     `user_or_raise()` (see the module docstring). `policy.max_failures` wrong passwords in a row lock
     the account for `policy.lock_minutes`; while locked even the right password is refused. A
     successful sign-in re-hashes the password if the argon2 cost in `policy` changed.
+
+    `purpose` names a check of someone's password that is not a sign-in (e.g. "extension_override",
+    a supervisor approving a second extension at the clerk's desk): failures count toward the lock
+    the same way, and a success is audited as "identity_confirmed" with the purpose, not "sign_in".
     """
     now = clock.now_utc()
     name = normalise_username(username)
@@ -368,7 +379,11 @@ def authenticate(
     rehashed = _hasher(policy).check_needs_rehash(user.password_hash)
     if rehashed:
         user.password_hash = _hasher(policy).hash(_password_text(password))
-    append_audit(session, clock, user.id, "sign_in", "user", user.id, {"rehashed": rehashed})
+    if purpose:
+        detail = {"purpose": purpose, "rehashed": rehashed}
+        append_audit(session, clock, user.id, "identity_confirmed", "user", user.id, detail)
+    else:
+        append_audit(session, clock, user.id, "sign_in", "user", user.id, {"rehashed": rehashed})
     return SignInResult(_dto(user))
 
 

@@ -28,8 +28,9 @@ from counter_app.ids import uuid7
 from counter_app.services import outbox  # called as outbox.enqueue, like intake
 from counter_app.services.audit import append_audit
 from counter_app.services.calendar_admin import counter_calendar, counter_hours, pauses_of, rule_of
+from counter_app.services.departments import department_of
 from counter_app.services.intake import STAFF_ROLES, STATUS_NAMES
-from counter_app.services.users import require_role
+from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, authenticate, require_role
 from counter_app.storage.models import Dossier, DossierEvent, User
 from counter_app.text import nfc
 
@@ -40,11 +41,13 @@ __all__ = [
     "Transition",
     "TransitionResult",
     "allowed_actions",
+    "check_override",
     "dossier_timeline",
     "transition",
 ]
 
 EXTENDED = "extended"
+REFUSED = "refused"
 OVERRIDE_ROLES = ("supervisor", "admin")
 
 
@@ -68,6 +71,9 @@ TRANSITIONS: dict[str, Transition] = {
     "returned": Transition(frozenset({9}), 10),
     "withdrawn": Transition(frozenset({2, 4, 5, 6}), 7),
     "stopped": Transition(frozenset({4, 5, 6}), 8),
+    # Refused after intake: found invalid (not eligible, not competent) on checking or in processing,
+    # or the applicant never brought the supplement. Mẫu 03 with the reason; status 3.
+    REFUSED: Transition(frozenset({2, 4, 5}), 3),
     EXTENDED: Transition(frozenset({2, 4, 6}), None),
 }
 
@@ -83,6 +89,7 @@ ACTION_LABELS: dict[str, str] = {
     "returned": "Trả kết quả",
     "withdrawn": "Công dân rút hồ sơ",
     "stopped": "Dừng xử lý",
+    REFUSED: "Từ chối giải quyết hồ sơ (Mẫu 03)",
     EXTENDED: "Gia hạn, hẹn lại ngày trả (Mẫu 04)",
     "appointment_recomputed": "Tính lại ngày hẹn do thay đổi lịch làm việc",
     "receipt_printed": "In Giấy tiếp nhận và hẹn trả kết quả",
@@ -92,11 +99,13 @@ ACTION_LABELS: dict[str, str] = {
 _TARGET_TEXT: dict[str, str] = {
     **{action: STATUS_NAMES[t.target] for action, t in TRANSITIONS.items() if t.target is not None},
     EXTENDED: "Gia hạn (hẹn lại ngày trả)",
+    REFUSED: "Từ chối giải quyết (Không được tiếp nhận)",
 }
 _NEEDS_REASON = {
     "supplement_requested": "lý do yêu cầu bổ sung",
     "withdrawn": "lý do công dân rút hồ sơ",
     "stopped": "lý do dừng xử lý",
+    REFUSED: "lý do từ chối giải quyết (ghi trên Mẫu 03)",
     EXTENDED: "lý do gia hạn (ghi trên Mẫu 04)",
 }
 _OPEN_TARGETS = (2, 4, 6)  # statuses in which the appointment is a step deadline being counted
@@ -253,6 +262,7 @@ def transition(
     fee_collected: int = 0,
     override_by: str | None = None,
     expected_version: int | None = None,
+    department: str = "",
 ) -> TransitionResult:
     """Apply the action `to` (a key of TRANSITIONS) to the dossier `code`, in the caller's transaction.
 
@@ -260,7 +270,10 @@ def transition(
     UserFacingError / FieldErrors with a Vietnamese reason before writing anything. Then appends the
     event (next seq), updates the dossier row and its version, appends an audit row and queues a
     "dossier.event" outbox op. Never commits. `at_local` (default: now) may not be in the future nor
-    before the dossier's last status step (prints, recorded when they happen, do not count). `expected_version`, when given, must equal the row's version.
+    before the dossier's last status step (prints, recorded when they happen, do not count).
+    `expected_version`, when given, must equal the row's version. `department` (transfer to
+    processing only) is where the dossier goes; empty means the default (`departments.department_of`).
+    It is kept in the event's payload and printed on the Phiếu kiểm soát.
     """
     user = require_role(session, user_id, *STAFF_ROLES)
     action = to.strip()
@@ -352,6 +365,8 @@ def transition(
     elif action == "supplement_received":
         appointment = _after_pause_change(session, dossier, [*dossier.events, event], _pause_base(dossier))
         payload = {"previous": _iso(before), "new": _iso(appointment)}
+    elif action == "processing":
+        payload = {"department": department_of(session, dossier.procedure_id, department)}
     elif action == "result_ready":
         dossier.finished_at = event.at
     elif action == "returned":
@@ -431,6 +446,35 @@ def transition(
     return TransitionResult(
         dossier.code, action, status_from, status_to, appointment, timeliness, event.seq, dossier.version
     )
+
+
+def check_override(
+    session: Session,
+    clock: Clock,
+    username: str,
+    password: str,
+    *,
+    policy: AccountPolicy = ACCOUNT_POLICY,
+) -> tuple[str | None, str]:
+    """A supervisor's approval typed at the clerk's desk: (their user id, "") or (None, why not).
+
+    The password is checked like a sign-in (`users.authenticate`, purpose "extension_override"):
+    a wrong one counts toward the account's lock and is recorded in the caller's transaction, so
+    on a refusal the caller must still commit, then report it (see `counter_app.services.users`).
+    Only a supervisor or an admin may approve.
+    """
+    name = nfc(username).strip()
+    if not name or not password:
+        return None, "Hãy nhập tên đăng nhập và mật khẩu của lãnh đạo (giám sát) phê duyệt."
+    checked = authenticate(session, clock, name, password, policy=policy, purpose="extension_override")
+    if checked.user is None:
+        return None, f"Lãnh đạo phê duyệt: {checked.refusal}"
+    if checked.user.role not in OVERRIDE_ROLES:
+        return None, (
+            f"Tài khoản {checked.user.username} ({checked.user.full_name}) không có quyền phê duyệt; "
+            "cần tài khoản giám sát hoặc quản trị."
+        )
+    return checked.user.id, ""
 
 
 def _moved_to(extension: Extension, appointment: datetime) -> Extension:

@@ -5,6 +5,8 @@ Backups live in `backups/` beside the database, named `<stem>-<kind>-<UTC stamp>
 thinned: they are the way back from an upgrade or a restore). Every copy is checked with quick_check
 before it counts. A restore swaps files only while holding the instance lock (the app closed), moves
 the replaced database aside whole (with its WAL) and never leaves a stale WAL beside the new file.
+A backup of an encrypted database is encrypted with the same key (VACUUM INTO and the backup API on
+keyed connections), so it opens wherever the key is.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from counter_app.errors import UserFacingError
 from counter_app.paths import backups_dir
-from counter_app.storage.fileinfo import FileKind, inspect_file
+from counter_app.storage.connect import DB_ERRORS, connect, identify, key_for
+from counter_app.storage.fileinfo import FileKind
 
 KINDS = ("daily", "manual", "before-migration", "before-restore")
 _NAME = re.compile(
@@ -59,13 +62,18 @@ def backup_before_migration(conn: sqlite3.Connection, db_path: Path, from_versio
 
 
 def check_copy(path: Path) -> None:
-    """Raise UserFacingError unless `path` is a counter database that passes quick_check."""
-    if inspect_file(path).kind is not FileKind.COUNTER:
+    """Raise UserFacingError unless `path` is a counter database that passes quick_check (and, when
+    encrypted, SQLCipher's page-by-page HMAC check)."""
+    info = identify(path)
+    if info.kind is not FileKind.COUNTER:
         raise UserFacingError(f"{path.name} không phải bản sao lưu của phần mềm Một cửa.")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect(path, readonly=True)
     try:
         result = str(conn.execute("PRAGMA quick_check").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
+        if result == "ok" and info.key_id is not None:
+            pages = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+            result = "; ".join(pages[:3]) or "ok"
+    except DB_ERRORS as exc:
         result = str(exc)
     finally:
         conn.close()
@@ -82,7 +90,7 @@ def take_backup(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind}")
-    if inspect_file(db_path).kind is not FileKind.COUNTER:
+    if identify(db_path).kind is not FileKind.COUNTER:
         raise UserFacingError(f"{db_path} không phải cơ sở dữ liệu của phần mềm Một cửa; không sao lưu.")
     taken = now or datetime.now(UTC)
     target = dest or backups_dir(db_path) / f"{db_path.stem}-{kind}-{_stamp(taken)}.db"
@@ -90,7 +98,7 @@ def take_backup(
         raise UserFacingError(f"Tệp {target} đã tồn tại; hãy chọn tên khác.")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect(db_path, readonly=True)
     try:
         backup_to(conn, partial)
     finally:
@@ -169,6 +177,7 @@ def replace_database(db_path: Path, source: Path, *, now: datetime | None = None
     when it is the corrupt file being replaced. The copy is written beside the target, synced, and
     renamed over it. Returns where the previous database was kept (None if there was none).
     """
+    key = key_for(source)  # first (it may refuse); an encrypted backup is restored encrypted, same key
     kept: Path | None = None
     if db_path.exists():
         kept = backups_dir(db_path) / f"{db_path.stem}-before-restore-{_stamp(now or datetime.now(UTC))}.db"
@@ -178,8 +187,8 @@ def replace_database(db_path: Path, source: Path, *, now: datetime | None = None
                 os.replace(part, Path(str(kept) + suffix))
     incoming = db_path.with_name(db_path.name + ".restoring")
     incoming.unlink(missing_ok=True)
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    dst = sqlite3.connect(incoming)
+    src = connect(source, key=key, readonly=True)
+    dst = connect(incoming, key=key)
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=WAL")

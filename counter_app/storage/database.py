@@ -17,6 +17,8 @@ from sqlalchemy.pool import NullPool
 from counter_app.errors import DatabaseOpenError
 from counter_app.storage import migrations
 from counter_app.storage.backup import backup_before_migration
+from counter_app.storage.cipher import DatabaseKey
+from counter_app.storage.connect import DB_ERRORS, connect, dbapi_module, identify, key_for
 from counter_app.storage.fileinfo import FileKind, inspect_file
 from counter_app.storage.lock import InstanceLock
 
@@ -33,18 +35,20 @@ def _configure(dbapi_conn: sqlite3.Connection, *, writer: bool) -> None:
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
 
 
-def raw_connect(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection with the application's pragmas, in autocommit mode."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+def raw_connect(path: Path, *, key: DatabaseKey | None = None) -> sqlite3.Connection:
+    """A DB-API connection (through `storage.connect`, keyed if encrypted) with the application's
+    pragmas, in autocommit mode."""
+    conn = connect(path, key=key)
     _configure(conn, writer=True)
     return conn
 
 
-def _make_engine(path: Path, *, writer: bool) -> Engine:
+def _make_engine(path: Path, key: DatabaseKey | None, *, writer: bool) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
+        creator=lambda: connect(path, key=key),  # the key was looked up once, when the database opened
+        module=dbapi_module(key),
         poolclass=NullPool if not writer else None,
-        connect_args={"check_same_thread": False},
         **({"pool_size": 1, "max_overflow": 0} if writer else {}),
     )
 
@@ -62,8 +66,14 @@ def _make_engine(path: Path, *, writer: bool) -> Engine:
 
 
 def describe_unusable(path: Path) -> str | None:
-    """A Vietnamese reason why `path` cannot be opened as a counter database, or None if it can."""
-    info = inspect_file(path)
+    """A Vietnamese reason why `path` cannot be opened as a counter database, or None if it can.
+
+    An encrypted file is judged with its key; a missing or wrong key is the reason.
+    """
+    try:
+        info = identify(path)
+    except DatabaseOpenError as exc:
+        return exc.message
     if info.kind is FileKind.MISSING:
         return f"Không tìm thấy cơ sở dữ liệu {path}. Hãy tạo mới bằng lệnh: counter-admin init --db {path} …"
     if info.kind is FileKind.EMPTY:
@@ -83,16 +93,19 @@ def describe_unusable(path: Path) -> str | None:
 
 @dataclass
 class Database:
-    """An open counter database: a single writer engine, a reader engine, and the instance lock."""
+    """An open counter database: a single writer engine, a reader engine, the instance lock, and the
+    key when the file is encrypted."""
 
     path: Path
     writer: Engine
     reader: Engine
     lock: InstanceLock | None
+    key: DatabaseKey | None = None
 
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        self._closed = False
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -121,9 +134,12 @@ class Database:
             raw.close()
 
     def close(self) -> None:
-        """Checkpoint, dispose of connections and release the instance lock."""
+        """Checkpoint, dispose of connections and release the instance lock (once; later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         # Another reader may hold the WAL; the next open recovers it, so a failed checkpoint is harmless.
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*DB_ERRORS):
             self.checkpoint()
         self.writer.dispose()
         self.reader.dispose()
@@ -131,13 +147,14 @@ class Database:
             self.lock.release()
 
 
-def create_database(path: Path) -> None:
-    """Create a new, empty, fully migrated counter database file at `path` (which must not exist)."""
+def create_database(path: Path, *, key: DatabaseKey | None = None) -> None:
+    """Create a new, empty, fully migrated counter database file at `path` (which must not exist),
+    encrypted with `key` if one is given (its key must already be in the credential store)."""
     info = inspect_file(path)
     if info.kind not in (FileKind.MISSING, FileKind.EMPTY):
         raise DatabaseOpenError(f"Tệp {path} đã tồn tại; không ghi đè. Hãy chọn đường dẫn khác.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = raw_connect(path)
+    conn = raw_connect(path, key=key)
     try:
         migrations.apply_migrations(conn)
     finally:
@@ -153,11 +170,12 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
     reason = describe_unusable(path)
     if reason:
         raise DatabaseOpenError(reason)
+    key = key_for(path)
     instance_lock = InstanceLock(path) if lock else None
     if instance_lock:
         instance_lock.acquire()
     try:
-        conn = raw_connect(path)
+        conn = raw_connect(path, key=key)
         try:
             if check:
                 _quick_check(conn, path)
@@ -171,7 +189,7 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
                 _migrate(conn, path, version, holding_lock=instance_lock is not None)
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:
         if instance_lock:
             instance_lock.release()
         raise DatabaseOpenError(f"Không mở được cơ sở dữ liệu {path}: tệp bị hỏng ({exc}).") from exc
@@ -179,7 +197,8 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
         if instance_lock:
             instance_lock.release()
         raise
-    return Database(path, _make_engine(path, writer=True), _make_engine(path, writer=False), instance_lock)
+    writer, reader = _make_engine(path, key, writer=True), _make_engine(path, key, writer=False)
+    return Database(path, writer, reader, instance_lock, key)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, version: int, *, holding_lock: bool) -> None:

@@ -162,6 +162,11 @@ class Dossier(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # The server's version last applied here (0: the server has not been heard about it), and whether
+    # the dossier was received into this database ('local') or inserted by a pull ('pulled': another
+    # desk's dossier, or one of this desk's that a restored database had forgotten).
+    server_version: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String, default="local")
 
     procedure: Mapped[Procedure] = relationship()
     applicant: Mapped[Applicant] = relationship()
@@ -249,6 +254,12 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The server's answer (migration 0005): applied/duplicate/conflict/rejected, its error code, the
+    # change-log sequence of the effect and when the acknowledgement arrived.
+    result: Mapped[str | None] = mapped_column(String, nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String, nullable=True)
+    server_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CodeHighWater(Base):
@@ -288,3 +299,55 @@ class CalendarChange(Base):
     changed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     changed_at: Mapped[datetime] = mapped_column(DateTime)
     dossiers_moved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncEnrolment(Base):
+    """The single row of this counter's enrolment with a central server (absent: standalone)."""
+
+    __tablename__ = "sync_enrolment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str] = mapped_column(String)
+    counter_id: Mapped[str] = mapped_column(String)
+    token: Mapped[str] = mapped_column(String)
+    file_key: Mapped[str] = mapped_column(String)
+    agency_code: Mapped[str] = mapped_column(String)
+    agency_name: Mapped[str] = mapped_column(String)
+    counter_name: Mapped[str] = mapped_column(String)
+    slot: Mapped[int] = mapped_column(Integer)
+    ca_bundle: Mapped[str] = mapped_column(String, default="")
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SyncStateEntry(Base):
+    """One key of the sync bookkeeping (pull cursor, epoch, last success, skew, back-off...), as text."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SyncConflict(Base):
+    """Something sync could not fit, with both sides, for the supervisor to resolve."""
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (
+        Index("ix_sync_conflicts_open", "resolved_at", "dossier_id"),
+        Index("ix_sync_conflicts_dossier", "dossier_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    dossier_id: Mapped[str] = mapped_column(String)
+    code: Mapped[str] = mapped_column(String, default="")
+    kind: Mapped[str] = mapped_column(String)  # conflict, rejected, quarantine, code_clash, invalid
+    error_code: Mapped[str] = mapped_column(String, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    local_json: Mapped[str] = mapped_column(Text, default="{}")
+    server_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String, nullable=True)

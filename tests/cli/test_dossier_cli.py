@@ -6,31 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import add_procedure
 
 from counter_app.cli.admin import main
-from counter_app.clock import SystemClock
-from counter_app.storage.database import open_database
-from counter_app.storage.models import Procedure, ProcedureDocument
 
 
 @pytest.fixture
 def code(db_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    database = open_database(db_path)
-    try:
-        with database.write() as session:
-            procedure = Procedure(
-                code="T.CLI",
-                name="Thủ tục thử dòng lệnh",
-                name_fold="thu tuc thu dong lenh",
-                field_name="Thử nghiệm",
-                deadline_amount=5,
-                deadline_unit="working_days",
-                updated_at=SystemClock().now_utc(),
-            )
-            procedure.documents = [ProcedureDocument(position=1, name="Tờ khai", originals=1)]
-            session.add(procedure)
-    finally:
-        database.close()
+    add_procedure(db_path, "T.CLI", "Thủ tục thử dòng lệnh")
     args = ["receive", "--db", str(db_path), "--procedure", "T.CLI", "--name", "Nguyễn Văn An"]
     assert main([*args, "--id-number", "001092012345"]) == 0
     return capsys.readouterr().out.strip().splitlines()[-1]

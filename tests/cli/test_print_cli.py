@@ -215,3 +215,86 @@ def test_print_apology_without_extension_is_refused(
     assert "chưa được gia hạn" in _one_line(captured.err) and captured.out == ""
     assert not out.exists()
     assert not list(forms.forms_dir().rglob("*mau-04*.pdf"))
+
+
+def test_print_supplement_of_a_dossier_in_processing(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    _move(db_path, code, "--to", "processing")
+    _move(
+        db_path,
+        code,
+        "--to",
+        "supplement_requested",
+        "--reason",
+        "Bản sao chưa chứng thực",
+        "--missing",
+        "Bản sao Giấy khai sinh có chứng thực",
+        "--missing",
+        "Ảnh 4x6",
+    )
+    capsys.readouterr()
+    out = tmp_path / "mau-02.pdf"
+    assert main(["print", "supplement", code, "--db", str(db_path), "--out", str(out)]) == 0
+    line = _one_line(capsys.readouterr().out)
+    assert line.startswith("Đã in phiếu yêu cầu bổ sung (Mẫu 02) hồ sơ") and code in line
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text and f"Mã hồ sơ: {code}" in text
+    assert "Bản sao Giấy khai sinh có chứng thực" in text and "Ảnh 4x6" in text
+    assert "Lý do: Bản sao chưa chứng thực" in text and NAME in text
+
+
+def test_print_supplement_needs_a_code_or_the_counter_options(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.pdf"
+    capsys.readouterr()
+    assert main(["print", "supplement", "--db", str(db_path), "--out", str(out), "--name", NAME]) == 1
+    assert "Hãy ghi mã hồ sơ" in _one_line(capsys.readouterr().err)
+    args = ["print", "supplement", code, "--db", str(db_path), "--out", str(out), "--procedure", PROCEDURE]
+    assert main(args) == 1
+    assert "hãy bỏ --procedure" in _one_line(capsys.readouterr().err)
+    assert main(["print", "supplement", code, "--db", str(db_path), "--out", str(out)]) == 1
+    assert "không có lần yêu cầu bổ sung này" in _one_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_print_refusal_of_a_dossier_refused_after_processing(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    _move(db_path, code, "--to", "processing")
+    _move(db_path, code, "--to", "refused", "--reason", "Không thuộc thẩm quyền của UBND xã")
+    capsys.readouterr()
+    out = tmp_path / "mau-03.pdf"
+    assert main(["print", "refusal", code, "--db", str(db_path), "--out", str(out)]) == 0
+    assert _one_line(capsys.readouterr().out).startswith("Đã in phiếu từ chối giải quyết (Mẫu 03) hồ sơ")
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "Không thuộc thẩm quyền của UBND xã" in text and f"Mã hồ sơ: {code}" in text
+
+
+def test_print_stop_notice_only_after_a_stop(
+    db_path: Path, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], pdf_text: Texts
+) -> None:
+    out = tmp_path / "dung.pdf"
+    capsys.readouterr()
+    assert main(["print", "stop-notice", code, "--db", str(db_path), "--out", str(out)]) == 1
+    assert "chưa dừng giải quyết" in _one_line(capsys.readouterr().err) and not out.exists()
+    _move(db_path, code, "--to", "processing", "--department", "Công chức Tư pháp - Hộ tịch")
+    _move(
+        db_path,
+        code,
+        "--to",
+        "stopped",
+        "--reason",
+        "Có quyết định dừng giải quyết của cơ quan có thẩm quyền",
+    )
+    capsys.readouterr()
+    assert main(["print", "stop-notice", code, "--db", str(db_path), "--out", str(out)]) == 0
+    assert _one_line(capsys.readouterr().out).startswith("Đã in thông báo dừng giải quyết hồ sơ")
+    text = " ".join(pdf_text(out.read_bytes()))
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "Tình trạng hồ sơ khi dừng: Đang xử lý." in text
+    slip = tmp_path / "slip.pdf"
+    assert main(["print", "control-slip", code, "--db", str(db_path), "--out", str(slip)]) == 0
+    assert "Cơ quan (bộ phận) giải quyết hồ sơ: Công chức Tư pháp - Hộ tịch" in " ".join(
+        pdf_text(slip.read_bytes())
+    )

@@ -9,34 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import add_procedure
 
 from counter_app.cli.admin import main
 from counter_app.clock import SystemClock
 from counter_app.services import codes
 from counter_app.services.counter_setup import load_identity
 from counter_app.storage.database import open_database
-from counter_app.storage.models import Procedure, ProcedureDocument
 
 
 @pytest.fixture
 def received(db_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """Three dossiers received through the real CLI path; the second moved to processing."""
-    database = open_database(db_path)
-    try:
-        with database.write() as session:
-            procedure = Procedure(
-                code="T.VERIFY",
-                name="Thủ tục thử kiểm tra",
-                name_fold="thu tuc thu kiem tra",
-                field_name="Thử nghiệm",
-                deadline_amount=5,
-                deadline_unit="working_days",
-                updated_at=SystemClock().now_utc(),
-            )
-            procedure.documents = [ProcedureDocument(position=1, name="Tờ khai", originals=1)]
-            session.add(procedure)
-    finally:
-        database.close()
+    add_procedure(db_path, "T.VERIFY", "Thủ tục thử kiểm tra")
     found = []
     people = (
         ("Nguyễn Văn An", "001092012345"),

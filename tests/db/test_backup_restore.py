@@ -36,7 +36,9 @@ def _admin(desk: Desk) -> str:
 
 def test_restore_from_a_week_old_backup_never_reissues_a_code(db_path: Path, desk: Desk) -> None:
     admin_id = _admin(desk)
-    names = iter(f"{a} {b}" for a in ("Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Vũ Đức") for b in "ABCDEGHK")
+    names = iter(
+        f"{a} {b}" for a in ("Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Thu", "Vũ Đức") for b in "ABCDEGHK"
+    )
     monday = [desk.register(next(names), appointment=APPOINTMENT) for _ in range(3)]
     backup = take_backup(db_path, "manual", now=desk.clock.now_utc())
     # A week of work after the backup; Friday's last receipt is the one the clerk can still read on paper.

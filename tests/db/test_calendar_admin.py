@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Desk
 from sqlalchemy import func, select
 
 from counter_app.cli.admin import main
 from counter_app.clock import FixedClock, SystemClock, utc_to_local
 from counter_app.deadlines import compute_appointment
 from counter_app.errors import FieldErrors, UserFacingError
-from counter_app.services import calendar_admin
+from counter_app.services import appointment, calendar_admin, workflow
 from counter_app.storage.database import open_database
-from counter_app.storage.models import AuditEntry, CalendarChange, Dossier, DossierEvent, User
+from counter_app.storage.models import AuditEntry, CalendarChange, Dossier, DossierEvent, Procedure, User
 
 
 @pytest.fixture
@@ -188,3 +189,68 @@ def test_calendar_cli_set_day_lists_moved_dossiers(seeded: Path, capsys: pytest.
     assert "Đã lưu" in out and "hẹn mới" in out
     assert main(["calendar", "show", "--db", str(seeded), "--year", day[:4]]) == 0
     assert "Nghỉ đột xuất" in capsys.readouterr().out
+
+
+def test_calendar_change_keeps_an_extended_appointment(desk: Desk) -> None:
+    """A date moved by Mẫu 04 is a promise made by hand: a calendar change recomputes the others only.
+
+    It moves only if the change makes that very date a day off: to the same time, next working day.
+    """
+    received = datetime(2026, 1, 5, 9, 32)  # Monday; the procedure takes 3 working days
+    with desk.db.read() as session:
+        procedure = session.scalar(select(Procedure).where(Procedure.code == "1.004873"))
+        assert procedure is not None
+        due = appointment.compute_appointment_for(session, procedure, received)
+    extended_code = desk.register(appointment=due)
+    plain_code = desk.register("Trần Văn Bảo", appointment=due, id_number="008186001299")
+    promised = datetime(2026, 1, 13, 16, 0)  # Tuesday
+    desk.clock.advance(timedelta(hours=1))
+    with desk.db.write() as session:
+        workflow.transition(
+            session,
+            desk.clock,
+            extended_code,
+            "extended",
+            desk.clerk_id,
+            reason="Cần xác minh tại nơi cư trú trước đây",
+            new_appointment_local=promised,
+        )
+
+    def change(day: date) -> list[calendar_admin.MovedDossier]:
+        with desk.db.write() as session:
+            return calendar_admin.apply_day_change(
+                session,
+                desk.clock,
+                day=day,
+                kind="off",
+                name="Nghỉ do bão",
+                reason="Công điện 12/CĐ-UBND",
+                user_id=None,
+            )
+
+    def appointment_of(code: str) -> datetime:
+        with desk.db.read() as session:
+            value = session.scalar(select(Dossier.appointment_at).where(Dossier.code == code))
+            assert value is not None
+            return utc_to_local(value)
+
+    # A day off before the promised date moves the rule's appointment, never the extended one.
+    with desk.db.read() as session:
+        preview = calendar_admin.preview_day_change(session, date(2026, 1, 7), "off", "Nghỉ do bão")
+    assert [m.code for m in preview] == [plain_code]
+    moved = change(date(2026, 1, 7))
+    assert [(m.code, m.old, m.new) for m in moved] == [(plain_code, due, due + timedelta(days=1))]
+    assert appointment_of(extended_code) == promised
+    assert appointment_of(plain_code) == due + timedelta(days=1)
+
+    # The promised day itself becomes a day off: same time on the next working day, printed date kept.
+    moved = change(date(2026, 1, 13))
+    assert [(m.code, m.old, m.new) for m in moved] == [
+        (extended_code, promised, datetime(2026, 1, 14, 16, 0))
+    ]
+    assert appointment_of(extended_code) == datetime(2026, 1, 14, 16, 0)
+    with desk.db.read() as session:
+        row = session.scalar(select(Dossier).where(Dossier.code == extended_code))
+        assert row is not None
+        assert row.events[-1].kind == calendar_admin.EVENT_RECOMPUTED
+        assert [e.kind for e in row.events].count("extended") == 1  # the extension is still on record

@@ -69,10 +69,13 @@ def test_list_page_time_left_for_open_dossiers(three: tuple[Database, dict[str, 
     with db.read() as session:
         rows = _by_name(dossier_query.list_page(session, DossierFilter(), None, 50, now_utc=NOW_UTC))
     assert rows["Phạm Thị Còn"].time_left == dossier_query.TimeLeft(Timeliness.TRONG_HAN, "Còn 2 ngày 7 giờ")
+    # At most one working day left, or late: Mẫu 04 (apology, new appointment) is proposed.
     assert rows["Lê Văn Sắp"].time_left == dossier_query.TimeLeft(
-        Timeliness.SAP_DEN_HAN, "Sắp đến hạn: còn 1 giờ"
+        Timeliness.SAP_DEN_HAN, "Sắp đến hạn: còn 1 giờ", propose_apology=True
     )
-    assert rows["Trần Thị Quá"].time_left == dossier_query.TimeLeft(Timeliness.QUA_HAN, "Quá hạn 3 ngày")
+    assert rows["Trần Thị Quá"].time_left == dossier_query.TimeLeft(
+        Timeliness.QUA_HAN, "Quá hạn 3 ngày", propose_apology=True
+    )
 
 
 def test_list_page_without_a_time_has_no_time_left_and_pages_by_keyset(
@@ -98,7 +101,9 @@ def test_with_time_left_follows_the_clock(three: tuple[Database, dict[str, str]]
         rows = dossier_query.list_page(session, DossierFilter(), None, 50, now_utc=clock.now_utc())
         clock.advance(timedelta(hours=2))  # 11:00: one working hour past the 10:00 appointment
         later = _by_name(dossier_query.with_time_left(session, rows, clock.now_utc()))
-    assert later["Lê Văn Sắp"].time_left == dossier_query.TimeLeft(Timeliness.QUA_HAN, "Quá hạn 1 giờ")
+    assert later["Lê Văn Sắp"].time_left == dossier_query.TimeLeft(
+        Timeliness.QUA_HAN, "Quá hạn 1 giờ", propose_apology=True
+    )
     assert later["Phạm Thị Còn"].time_left == dossier_query.TimeLeft(Timeliness.TRONG_HAN, "Còn 2 ngày 5 giờ")
 
 

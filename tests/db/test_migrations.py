@@ -28,6 +28,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     2: {"audit_log", "outbox", "code_high_water"},
     3: {"calendar_days", "calendar_changes"},
     4: set(),
+    5: {"sync_enrolment", "sync_state", "sync_conflicts"},
 }
 # Other objects a migration must leave behind: (type, table, name) from sqlite_master, or a column.
 EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
@@ -43,6 +44,15 @@ EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
         ("index", "dossiers", "ix_dossiers_appointment_id"),
         ("index", "dossiers", "ix_dossiers_name_received"),
         ("index", "dossiers", "ix_dossiers_clerk"),
+    },
+    5: {
+        ("column", "outbox", "result"),
+        ("column", "outbox", "error_code"),
+        ("column", "outbox", "server_seq"),
+        ("column", "outbox", "acked_at"),
+        ("column", "dossiers", "server_version"),
+        ("column", "dossiers", "origin"),
+        ("index", "sync_conflicts", "ix_sync_conflicts_open"),
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -93,7 +94,9 @@ def test_xlsx_rows_equal_the_database(desk: Desk, codes: list[str], tmp_path: Pa
     assert [d[0] for d in data] == [1, 2, 3, 4]
     assert [d[1] for d in data] == codes
     assert [d[2] for d in data] == list(NAMES)
-    assert data[0][5] == START and data[0][10] == "Đúng hạn"
+    assert [d[5] for d in data] == [1, 1, 1, 1]  # Số bộ hồ sơ, as received
+    assert data[0][6] == START and data[0][11] == "Đúng hạn"
+    assert [d[12] for d in data] == [None] * 4  # Ký nhận: left for the signature by hand
 
 
 def test_pdf_is_landscape_with_the_header_and_names(
@@ -108,3 +111,42 @@ def test_pdf_is_landscape_with_the_header_and_names(
     assert NAMES[0] in pages[0] and codes[0] in pages[0]
     first = rasterise(pdf, dpi=20, first=1, last=1)[0]
     assert first.width > first.height  # landscape A4
+
+
+def test_sets_count_and_signature_column_in_both_exports(
+    desk: Desk,
+    codes: list[str],
+    tmp_path: Path,
+    pdf_text: Texts,
+    rasterise: Callable[..., list[Image.Image]],
+) -> None:
+    with desk.db.write() as session:  # the second dossier was handed in as two sets
+        dossier = session.scalar(select(Dossier).where(Dossier.code == codes[1]))
+        assert dossier is not None
+        dossier.sets_count = 2
+    with desk.db.read() as session:
+        rows = tracking_book.book_rows(session, date(2026, 1, 1), date(2026, 1, 31), clock=desk.clock)
+    assert [r.sets_count for r in rows] == [1, 2, 1, 1]
+    assert tracking_book.COLUMNS[5] == "Số bộ hồ sơ"
+    assert tracking_book.COLUMNS[tracking_book.SIGNATURE_COLUMN] == "Ký nhận"
+    assert tracking_book.COLUMNS[-1] == "Ghi chú"
+
+    path = tmp_path / "so.xlsx"
+    tracking_book.export_xlsx(rows, path)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    header = [c.value for c in sheet[tracking_book.HEADER_ROW]]
+    sets_col, sign_col = header.index("Số bộ hồ sơ"), header.index("Ký nhận")
+    lines = list(sheet.iter_rows(min_row=tracking_book.HEADER_ROW + 1))
+    assert [line[sets_col].value for line in lines] == [1, 2, 1, 1]
+    assert all(line[sign_col].value is None for line in lines)  # signed by hand on paper
+    assert all(line[sign_col].border.left.style == "thin" for line in lines)  # a ruled box to sign in
+
+    pdf = tracking_book.export_pdf(rows, volume=1)
+    image = rasterise(pdf, dpi=110, first=1, last=1)[0]
+    shots = os.environ.get("FORM_SHOTS")
+    if shots:
+        image.save(Path(shots) / "tracking-book.png")
+    page = pdf_text(pdf)[0]  # -layout keeps a wrapped header cell's lines apart: look for each line
+    assert "Số bộ" in page and "Ký nhận" in page and "Ghi chú" in page
+    assert image.width > image.height

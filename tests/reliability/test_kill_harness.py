@@ -23,13 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import add_procedure
 from sqlalchemy import text
 
 from counter_app.cli.admin import main
-from counter_app.clock import SystemClock
 from counter_app.crashpoints import ENV as CRASH_ENV
 from counter_app.storage.database import open_database
-from counter_app.storage.models import Procedure, ProcedureDocument
 
 KILLS = int(os.environ.get("COUNTER_KILLS", "200"))
 CRASH_POINTS = ("intake_before_commit", "after_commit_before_print")
@@ -42,22 +41,7 @@ PEOPLE = (
 
 
 def _add_procedure(db_path: Path) -> None:
-    database = open_database(db_path)
-    try:
-        with database.write() as session:
-            procedure = Procedure(
-                code="T.KILL",
-                name="Thủ tục thử mất điện",
-                name_fold="thu tuc thu mat dien",
-                field_name="Thử nghiệm",
-                deadline_amount=5,
-                deadline_unit="working_days",
-                updated_at=SystemClock().now_utc(),
-            )
-            procedure.documents = [ProcedureDocument(position=1, name="Tờ khai", originals=1)]
-            session.add(procedure)
-    finally:
-        database.close()
+    add_procedure(db_path, "T.KILL", "Thủ tục thử mất điện")
 
 
 def _child(db_path: Path, out_fd: int, seed: int, crash_at: str | None) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,8 +18,9 @@ from counter_app.clock import FixedClock, local_to_utc
 from counter_app.services import calendar_admin, dossier_query
 from counter_app.services.counter_setup import load_identity
 from counter_app.storage.database import Database, open_database
+from ui.app import build_window
 from ui.context import AppContext
-from ui.pages.dossier_list import COL_APPOINTMENT, COL_CODE, COL_TIME_LEFT, DossierListPage
+from ui.pages.dossier_list import APOLOGY_TIP, COL_APPOINTMENT, COL_CODE, COL_TIME_LEFT, DossierListPage
 from ui.tasks import TaskRunner
 
 NOW_UTC = local_to_utc(datetime(2026, 3, 11, 9, 0))  # Wednesday 11/03/2026 09:00, Vietnam time
@@ -170,3 +172,37 @@ def test_dossier_list_sorts_by_appointment(page: DossierListPage) -> None:
     assert _applicants(page) == ["Phạm Thị Còn", "Lê Văn Sắp", "Trần Thị Quá"]  # newest received first
     page.filters.sort.setCurrentIndex(page.filters.sort.findData("appointment"))
     assert _applicants(page) == ["Trần Thị Quá", "Lê Văn Sắp", "Phạm Thị Còn"]
+
+
+def test_dossier_list_marks_dossiers_to_apologise_for(page: DossierListPage) -> None:
+    """At most one working day left, or late: a warning icon and a tooltip proposing Mẫu 04."""
+    for applicant in ("Lê Văn Sắp", "Trần Thị Quá"):
+        icon = _cell(page, applicant, COL_TIME_LEFT, Qt.ItemDataRole.DecorationRole)
+        assert isinstance(icon, QIcon) and not icon.isNull(), applicant
+        tip = _cell(page, applicant, COL_TIME_LEFT, Qt.ItemDataRole.ToolTipRole)
+        assert isinstance(tip, str) and APOLOGY_TIP in tip, applicant
+    assert _cell(page, "Phạm Thị Còn", COL_TIME_LEFT, Qt.ItemDataRole.DecorationRole) is None
+    assert APOLOGY_TIP not in str(_cell(page, "Phạm Thị Còn", COL_TIME_LEFT, Qt.ItemDataRole.ToolTipRole))
+    assert _cell(page, "Lê Văn Sắp", COL_CODE, Qt.ItemDataRole.DecorationRole) is None  # only the one cell
+    shots = os.environ.get("FORM_SHOTS")
+    if shots:
+        page.resize(1200, 360)
+        assert page.grab().save(str(Path(shots) / "dossier-list-apology-icon.png"))
+
+
+def test_enter_on_a_row_opens_its_detail(qtbot: QtBot, three: Database) -> None:
+    window = build_window(three, synchronous=True)
+    window.ctx.clock = FixedClock(NOW_UTC)
+    qtbot.addWidget(window)
+    list_page = window.dossier_page
+    list_page.refresh()
+    row = _row_of(list_page, "Lê Văn Sắp")
+    code = list_page.model.index(row, COL_CODE).data()
+    list_page.table.setFocus()
+    list_page.table.setCurrentIndex(list_page.model.index(row, COL_CODE))
+    qtbot.keyClick(list_page.table, Qt.Key.Key_Return)
+    dialog = window.lookup.dialogs[code]
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == f"Hồ sơ {code}"
+    assert dialog.apology_prompt.isVisibleTo(dialog)  # one working hour left: Mẫu 04 is proposed
+    assert "Hồ sơ còn không quá 1 ngày làm việc (còn 1 giờ" in dialog.apology_prompt.text()

@@ -79,7 +79,7 @@ def test_main_window_function_keys_switch_pages(qtbot: QtBot, window: MainWindow
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert window.stack.currentWidget() is window.admin_page
     tabs = window.admin_page.tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())][-2:] == ["Lịch làm việc", "Người dùng"]
+    assert [tabs.tabText(i) for i in range(tabs.count())][-3:] == ["Lịch làm việc", "Người dùng", "Đồng bộ"]
 
 
 def test_main_window_status_bar_shows_the_agency(window: MainWindow) -> None:

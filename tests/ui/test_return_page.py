@@ -92,7 +92,7 @@ def s(qtbot: QtBot, db: Database) -> Iterator[Setup]:
     asked: list[str] = []
     answers: dict[str, dict[str, Any] | None] = {}
 
-    def fields(action: str, _appointment: datetime | None) -> dict[str, Any] | None:
+    def fields(action: str, _loaded: object) -> dict[str, Any] | None:
         asked.append(action)
         return answers.get(action, {})
 
@@ -156,7 +156,7 @@ def test_typing_the_code_and_enter_loads_it_with_only_the_allowed_actions(qtbot:
     assert summary["status"] == "Được tiếp nhận"
     assert summary["printed"] == "chưa in giấy tiếp nhận"
     assert summary["left"].startswith("Còn ")
-    assert _enabled(s.page) == {"processing", "withdrawn", "extended"}
+    assert _enabled(s.page) == {"processing", "withdrawn", "refused", "extended"}
     assert not s.page.handover.return_button.isEnabled()
     assert s.page.timeline_table.rowCount() == 1
     assert s.page.timeline_table.item(0, 2).text() == "Tiếp nhận hồ sơ"
@@ -166,7 +166,8 @@ def test_every_action_has_a_mnemonic(s: Setup) -> None:
     for action, button in s.page.buttons.items():
         assert "&" in button.text(), action
         assert not button.shortcut().isEmpty(), action
-    everything = [*s.page.buttons.values(), *s.page.print_buttons.values()]
+    everything = [*s.page.buttons.values(), *s.page.print_buttons.values(), s.page.apology_prompt.button]
+    everything += [s.page.handover.applicant_radio, s.page.handover.other_radio]
     for button in s.page.print_buttons.values():
         assert "&" in button.text() and not button.shortcut().isEmpty(), button.text()
     assert len({t[t.index("&") + 1].lower() for t in (b.text() for b in everything)}) == len(everything)
@@ -190,6 +191,7 @@ def test_walk_to_the_hand_over_with_the_applicant_collecting(qtbot: QtBot, s: Se
         "result_ready",
         "withdrawn",
         "stopped",
+        "refused",
         "extended",
     }
     _step(s, "result_ready")
@@ -266,7 +268,7 @@ def test_supplement_request_then_receipt_moves_the_appointment(qtbot: QtBot, s: 
     assert s.asked == ["processing", "supplement_requested"]
     assert s.page.summary["status"].text() == "Yêu cầu bổ sung giấy tờ"
     assert s.page.summary["left"].text() == "Tạm dừng chờ công dân bổ sung"
-    assert _enabled(s.page) == {"supplement_received", "withdrawn", "stopped"}
+    assert _enabled(s.page) == {"supplement_received", "withdrawn", "stopped", "refused"}
     s.clock.advance(timedelta(days=1))  # Tuesday: the applicant comes back a working day later
     _step(s, "supplement_received")
     moved = s.page.summary["appointment"].text()

@@ -1,14 +1,16 @@
-"""The administration page ("Quản trị"): agency, catalogue, working calendar and users tabs."""
+"""The administration page ("Quản trị"): agency, catalogue, working calendar, users and sync tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.catalogue.schema import format_deadline, format_fee
 from counter_app.catalogue.service import CatalogueEntry, list_procedures
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.pages.agency_tab import AgencyTab
 from ui.pages.calendar_tab import CalendarTab
+from ui.pages.sync_tab import SyncTab
 from ui.pages.users_tab import UsersTab
 from ui.table_model import RowsModel
 
@@ -29,7 +31,7 @@ def catalogue_cells(entry: CatalogueEntry) -> tuple[str, ...]:
 
 
 class AdminPage(QWidget):
-    """Agency identity (read-only here; set with counter-admin init), the catalogue and the calendar.
+    """Agency identity, hours and printers (what the first-run wizard set), catalogue, calendar, users.
 
     Each tab is one (title, widget) entry below; a tab with a `refresh()` is reloaded with the page.
     """
@@ -37,15 +39,7 @@ class AdminPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self._ctx = ctx
-        identity = ctx.identity
-        agency = QWidget()
-        form = QFormLayout(agency)
-        form.addRow("Mã định danh cơ quan:", QLabel(identity.agency_code))
-        form.addRow("Cơ quan tiếp nhận:", QLabel(identity.agency_name))
-        form.addRow("Cơ quan chủ quản:", QLabel(identity.parent_name))
-        form.addRow("Địa danh:", QLabel(identity.place_name))
-        form.addRow("Giờ làm việc:", QLabel(identity.working_hours.replace(",", "; ")))
-        form.addRow("Cơ sở dữ liệu:", QLabel(str(ctx.db.path)))
+        self.agency_tab = AgencyTab(ctx)
         self.catalogue_model = RowsModel(CATALOGUE_HEADERS, catalogue_cells)
         self.catalogue_view = QTableView()
         self.catalogue_view.setModel(self.catalogue_model)
@@ -57,12 +51,14 @@ class AdminPage(QWidget):
             self.catalogue_view.setColumnWidth(column, width)
         self.calendar_tab = CalendarTab(ctx)
         self.users_tab = UsersTab(ctx)
+        self.sync_tab = SyncTab(ctx)
         self.tabs = QTabWidget()
         tabs: tuple[tuple[str, QWidget], ...] = (
-            ("Cơ quan", agency),
+            ("Cơ quan", self.agency_tab),
             ("Danh mục thủ tục", self.catalogue_view),
             ("Lịch làm việc", self.calendar_tab),
             ("Người dùng", self.users_tab),
+            ("Đồng bộ", self.sync_tab),
         )
         for title, widget in tabs:
             self.tabs.addTab(widget, title)

@@ -1,12 +1,14 @@
-"""Read-only dossier detail (data, papers, fees, timeline) and the look-up by code that opens it."""
+"""Dossier detail (data, papers, fees, timeline, the forms of each step) and the look-up that opens it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,9 +28,15 @@ from PySide6.QtWidgets import (
 from counter_app.errors import UserFacingError
 from counter_app.printing.vn_format import format_money
 from counter_app.services.dossier_view import DossierView, load_dossier_view
+from counter_app.services.forms import PrintedForm
+from counter_app.services.step_forms import FormChoice
 from counter_app.services.validation import CHANNELS
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.pages.intake.notices import ask_text
+from ui.pages.intake.print_preview import preview_pdf
+from ui.pages.printing import FORM_NAMES, print_failure, print_form
+from ui.pages.prompt import ApologyPrompt
 from ui.scanner import PASSTHROUGH_PROPERTY, match_code
 
 GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác", "": ""}
@@ -80,11 +89,32 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], stretch: int) 
 
 
 class DossierDetailDialog(QDialog):
-    """Everything known about one dossier, read-only; it never writes."""
+    """Everything known about one dossier, and the forms of its steps to print again.
 
-    def __init__(self, view: DossierView, parent: QWidget | None = None) -> None:
+    Without a context (`ctx` None) the dialog only shows. With one, printing runs through the
+    task runner, one transaction per print; a print failure is said on the dialog and undoes
+    nothing. Dialogs go through `reason_hook`, `preview_hook` and `error_hook` (tests never wait).
+    `sig_extend_requested(code)`: the clerk accepted the Mẫu 04 proposal (the window moves to the
+    return page); `sig_changed(code, message)`: a print added to the history, reload the dialog.
+    """
+
+    sig_extend_requested = Signal(str)
+    sig_changed = Signal(str, str)
+
+    def __init__(
+        self,
+        view: DossierView,
+        parent: QWidget | None = None,
+        ctx: AppContext | None = None,
+        message: str = "",
+    ) -> None:
         super().__init__(parent)
         self.view = view
+        self._ctx = ctx
+        self.last_form: PrintedForm | None = None
+        self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
+        self.preview_hook: Callable[[PrintedForm], None] = self._preview
+        self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
         d, a = view.detail, view.detail.applicant
         self.setWindowTitle(f"Hồ sơ {d.code}")
         self.resize(1100, 780)
@@ -183,14 +213,101 @@ class DossierDetailDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
         buttons.rejected.connect(self.close)
 
+        self.apology_prompt = ApologyPrompt("&Gia hạn, lập Mẫu 04…")
+        self.apology_prompt.show_advice(view.advice if ctx is not None else None)
+        self.apology_prompt.button.clicked.connect(self._on_apology_button_clicked)
+        self.form_combo = QComboBox()
+        for choice in view.forms:
+            self.form_combo.addItem(choice.label)
+        self.print_button = QPushButton("&In và xem trước")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.print_status = QLabel(message)
+        self.print_status.setWordWrap(True)
+        self.print_status.setObjectName("printStatus")
+        self.print_status.setVisible(bool(message))
+        # The forms of the dossier's steps, on the row of the Close button to leave the history its room.
+        bottom = QHBoxLayout()
+        form_label = QLabel("Giấy &tờ cần in:")
+        form_label.setBuddy(self.form_combo)
+        printing = (form_label, self.form_combo, self.print_button)
+        for widget in printing:
+            bottom.addWidget(widget, 1 if widget is self.form_combo else 0)
+            widget.setVisible(ctx is not None and bool(view.forms))
+        bottom.addStretch(0)
+        bottom.addWidget(buttons)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addWidget(self.procedure_label)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.apology_prompt)
         layout.addLayout(top)
         layout.addLayout(middle, 3)
         layout.addWidget(timeline, 2)
-        layout.addWidget(buttons)
+        layout.addWidget(self.print_status)
+        layout.addLayout(bottom)
+
+    # --- printing -------------------------------------------------------------------------------------
+    def say(self, text: str, *, error: bool = False) -> None:
+        """One line under the print box: what was printed, or why not."""
+        self.print_status.setStyleSheet("color: #b71c1c; font-weight: bold;" if error else "color: #1b5e20;")
+        self.print_status.setText(text)
+        self.print_status.setVisible(bool(text))
+
+    def choose_form(self, kind: str, seq: int | None = None) -> FormChoice:
+        """Select the form `kind` (for step `seq`, else its last one) in the list; KeyError if absent."""
+        for index, choice in reversed(list(enumerate(self.view.forms))):
+            if choice.kind == kind and (seq is None or choice.seq == seq):
+                self.form_combo.setCurrentIndex(index)
+                return choice
+        raise KeyError(kind)
+
+    def print_selected(self) -> None:
+        """Print the selected form in one transaction; a reprint of the receipt asks for its reason."""
+        ctx, index = self._ctx, self.form_combo.currentIndex()
+        if ctx is None or not 0 <= index < len(self.view.forms):
+            return
+        choice = self.view.forms[index]
+        reason: str | None = None
+        if choice.needs_reason:
+            reason = self.reason_hook(
+                "In lại giấy tiếp nhận", "Lý do in lại (ví dụ: công dân làm mất giấy hẹn):"
+            )
+            if not reason:
+                self.say("Đã hủy in lại giấy tiếp nhận.")
+                return
+        job = partial(print_form, ctx, self.view.detail.code, choice.kind, choice.seq, reason)
+        ctx.runner.run_db(job, self._on_printed, partial(self._on_print_failed, choice.kind))
+
+    def _on_print_button_clicked(self) -> None:
+        self.print_selected()
+
+    def _on_printed(self, printed: PrintedForm) -> None:
+        self.last_form = printed
+        label = "Đã in lại" if printed.reprint else "Đã in"
+        message = f"{label} {FORM_NAMES.get(printed.kind, printed.kind)}. Tệp: {printed.path}"
+        self.say(message)
+        try:
+            self.preview_hook(printed)
+        except UserFacingError as exc:  # the PDF is kept; say why it cannot be shown
+            self.say(f"{exc.message} Tệp đã lưu: {printed.path}", error=True)
+        except Exception as exc:
+            self.say(f"Không xem trước được; tệp đã lưu: {printed.path}", error=True)
+            self.error_hook(exc)
+        if printed.kind == "receipt":  # the history now shows this print
+            self.sig_changed.emit(self.view.detail.code, message)
+
+    def _on_print_failed(self, kind: str, error: BaseException) -> None:
+        self.say(print_failure(kind, error), error=True)
+        if not isinstance(error, (UserFacingError, OSError)):
+            self.error_hook(error)
+
+    def _preview(self, printed: PrintedForm) -> None:
+        preview_pdf(self, printed.path, FORM_NAMES.get(printed.kind, printed.kind))
+
+    def _on_apology_button_clicked(self) -> None:
+        self.sig_extend_requested.emit(self.view.detail.code)
+        self.close()
 
     def texts(self) -> list[str]:
         """Every text on the dialog (labels and table cells), for tests and accessibility checks."""
@@ -242,6 +359,7 @@ class DossierLookup(QObject):
     """
 
     sig_opened = Signal(object)  # the DossierDetailDialog shown
+    sig_extend_requested = Signal(str)  # a detail's Mẫu 04 proposal was accepted: extend this code
 
     def __init__(self, ctx: AppContext, parent: QWidget) -> None:
         super().__init__(parent)
@@ -251,15 +369,15 @@ class DossierLookup(QObject):
         self.entry: CodeEntryDialog | None = None
         self.notify: Callable[[str], None] = self._message_box
 
-    def open_code(self, code: str) -> None:
-        """Read the dossier `code` and show its detail, or say it is not found."""
-        db = self._ctx.db
+    def open_code(self, code: str, message: str = "") -> None:
+        """Read the dossier `code` and show its detail (with `message` on it), or say it is not found."""
+        db, clock = self._ctx.db, self._ctx.clock
 
         def load() -> DossierView:
             with db.read() as session:
-                return load_dossier_view(session, code)
+                return load_dossier_view(session, code, clock.now_utc())
 
-        self._ctx.runner.run_db(load, self._on_load_done, self._on_load_error)
+        self._ctx.runner.run_db(load, partial(self._on_load_done, message), self._on_load_error)
 
     def ask_code(self) -> CodeEntryDialog:
         """The small "Tìm mã hồ sơ" entry (non-modal); Enter opens the dossier."""
@@ -271,13 +389,15 @@ class DossierLookup(QObject):
         self.entry.code_edit.setFocus()
         return self.entry
 
-    def _on_load_done(self, view: DossierView) -> None:
+    def _on_load_done(self, message: str, view: DossierView) -> None:
         code = view.detail.code
         old = self.dialogs.pop(code, None)
         if old is not None:
             old.close()
             old.deleteLater()
-        dialog = DossierDetailDialog(view, self._parent)
+        dialog = DossierDetailDialog(view, self._parent, self._ctx, message)
+        dialog.sig_changed.connect(self.open_code)
+        dialog.sig_extend_requested.connect(self.sig_extend_requested)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda _obj=None, c=code, d=dialog: self._forget(c, d))
         self.dialogs[code] = dialog

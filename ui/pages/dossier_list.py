@@ -6,28 +6,46 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QHideEvent, QIcon, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, format_instant
 from counter_app.services import dossier_query
 from counter_app.services.dossier_query import AlertCounts, DossierFilter, DossierRow, DueKind, FilterChoices
+from counter_app.sync.status import DossierSyncState, dossier_sync_states
 from counter_app.text import group_thousands
 from ui.alert_banner import AlertBanner
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.list_filters import ListFilters
+from ui.sync_status import SYNC_CELL_ROLES, sync_cell_data
 from ui.table_model import Index, ListTableModel
 
 PAGE_SIZE = 200
 TICK_MS = 60_000  # the "Thời hạn" texts are recomputed once a minute while the list is shown
 ALERT_MS = 5 * 60_000  # the banner's counts are refreshed every five minutes while the list is shown
 TIMELINESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Timeliness value ("qua_han", …) or None
+# The "Thời hạn" cell of a dossier with at most one working day left (or late) carries a warning icon.
+APOLOGY_TIP = (
+    "Còn không quá 1 ngày làm việc hoặc đã quá hạn: đề nghị lập Phiếu xin lỗi và hẹn lại ngày trả "
+    "kết quả (Mẫu 04). Nhấn Enter để mở hồ sơ, rồi bấm «Gia hạn, lập Mẫu 04»."
+)
 
 COL_CODE, COL_APPLICANT, COL_PROCEDURE, COL_RECEIVED, COL_APPOINTMENT, COL_TIME_LEFT, COL_STATUS = range(7)
+COL_SYNC = 7  # "Đồng bộ": the dossier's sync state (sync.status), loaded with each page
 # At 1200 px the procedure (stretched) keeps what is left; long texts are elided, the tooltip has them whole.
-COLUMN_WIDTHS = (198, 150, 150, 106, 116, 172, 112)
+COLUMN_WIDTHS = (198, 150, 150, 106, 116, 172, 112, 130)
 # Text and background per timeliness: dark text on a pale fill stays readable on alternating rows.
 _COLOURS: dict[Timeliness, tuple[str, str | None]] = {
     Timeliness.QUA_HAN: ("#b71c1c", "#fde3e3"),
@@ -52,7 +70,16 @@ def _full(instant: datetime | None) -> str:
 class DossierTableModel(ListTableModel):
     """Rows arrive page by page (keyset paging) as the view scrolls; data() never raises."""
 
-    HEADERS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Ngày nhận", "Hẹn trả", "Thời hạn", "Trạng thái")
+    HEADERS = (
+        "Mã hồ sơ",
+        "Người nộp",
+        "Thủ tục",
+        "Ngày nhận",
+        "Hẹn trả",
+        "Thời hạn",
+        "Trạng thái",
+        "Đồng bộ",
+    )
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(self.HEADERS)
@@ -61,6 +88,8 @@ class DossierTableModel(ListTableModel):
         self._exhausted = False
         self._loading = False
         self._generation = 0
+        self._icon: QIcon | None = None
+        self._sync: dict[str, DossierSyncState] = {}
 
     # --- loading --------------------------------------------------------------------------------------
     def set_filter(self, flt: DossierFilter) -> None:
@@ -68,6 +97,7 @@ class DossierTableModel(ListTableModel):
         self.beginResetModel()
         self._filter = flt
         self._rows = []
+        self._sync = {}
         # Views answer modelReset by asking for more rows; "loading" until the reset is over keeps them
         # from inserting rows while other listeners still handle the reset.
         self._exhausted = False
@@ -87,15 +117,19 @@ class DossierTableModel(ListTableModel):
         flt, generation, db, clock = self._filter, self._generation, self._ctx.db, self._ctx.clock
         after = dossier_query.cursor_after(self._rows[-1], flt.sort) if self._rows else None
 
-        def load() -> list[DossierRow]:
+        def load() -> tuple[list[DossierRow], dict[str, DossierSyncState]]:
             with db.read() as session:
-                return dossier_query.list_page(session, flt, after, PAGE_SIZE, now_utc=clock.now_utc())
+                rows = dossier_query.list_page(session, flt, after, PAGE_SIZE, now_utc=clock.now_utc())
+                return rows, dossier_sync_states(session, [r.id for r in rows])
 
-        self._ctx.runner.run_db(load, lambda rows: self._append(generation, rows), self._failed)
+        self._ctx.runner.run_db(load, lambda page: self._append(generation, *page), self._failed)
 
-    def _append(self, generation: int, rows: list[DossierRow]) -> None:
+    def _append(
+        self, generation: int, rows: list[DossierRow], sync: dict[str, DossierSyncState] | None = None
+    ) -> None:
         if generation != self._generation:
             return  # a newer filter replaced this request
+        self._sync.update(sync or {})
         self._loading = False
         if len(rows) < PAGE_SIZE:
             self._exhausted = True
@@ -125,6 +159,28 @@ class DossierTableModel(ListTableModel):
             top, bottom = self.index(0, COL_TIME_LEFT), self.index(len(fresh) - 1, COL_TIME_LEFT)
             self.dataChanged.emit(top, bottom)
 
+    def refresh_sync_states(self) -> None:
+        """Reread the "Đồng bộ" column of the loaded rows (after a sync round)."""
+        if not self._rows or self._loading:
+            return
+        ids, generation, db = [r.id for r in self._rows], self._generation, self._ctx.db
+
+        def load() -> dict[str, DossierSyncState]:
+            with db.read() as session:
+                return dossier_sync_states(session, ids)
+
+        def done(states: dict[str, DossierSyncState]) -> None:
+            if generation == self._generation and self._rows:
+                self._sync.update(states)
+                self.dataChanged.emit(self.index(0, COL_SYNC), self.index(len(self._rows) - 1, COL_SYNC))
+
+        self._ctx.runner.run_db(load, done, lambda exc: show_error(None, exc))
+
+    def sync_state(self, row: int) -> DossierSyncState | None:
+        """The sync state shown on `row`, if loaded."""
+        dto = self.row_at(row)
+        return self._sync.get(dto.id) if dto is not None else None
+
     def _failed(self, error: BaseException) -> None:
         self._loading = False
         self._exhausted = True
@@ -135,6 +191,8 @@ class DossierTableModel(ListTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row, column = self._rows[index.row()], index.column()
+        if column == COL_SYNC and role in SYNC_CELL_ROLES:
+            return sync_cell_data(self._sync.get(row.id), role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.UserRole:
@@ -143,6 +201,8 @@ class DossierTableModel(ListTableModel):
             return row.time_left.timeliness.value if row.time_left and row.time_left.timeliness else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_TIME_LEFT:
+            return self._apology_icon() if row.time_left and row.time_left.propose_apology else None
         if column == COL_TIME_LEFT and role in (
             Qt.ItemDataRole.ForegroundRole,
             Qt.ItemDataRole.BackgroundRole,
@@ -194,12 +254,19 @@ class DossierTableModel(ListTableModel):
             return f"Hẹn trả: {_full(row.appointment_at)}" if row.appointment_at else None
         if column == COL_TIME_LEFT:
             text = row.time_left.text if row.time_left else ""
+            if row.time_left and row.time_left.propose_apology:
+                text += f"\n{APOLOGY_TIP}"
             return f"{text}\n{moved}" if row.appointment_moved else (text or None)
         if column == COL_RECEIVED:
             return f"Tiếp nhận: {_full(row.received_at)}"
         if column in (COL_APPLICANT, COL_PROCEDURE, COL_STATUS):
             return DossierTableModel._display(row, column)
         return None
+
+    def _apology_icon(self) -> QIcon:
+        if self._icon is None:
+            self._icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return self._icon
 
     def row_at(self, row: int) -> DossierRow | None:
         """The DTO shown on `row`, if loaded."""
@@ -306,6 +373,13 @@ class DossierListPage(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self.filters.set_due(due)  # emits changed → refresh
+
+    def show_filter(self, flt: DossierFilter, title: str) -> None:
+        """Show exactly the dossiers of `flt` (a figure clicked on the supervisor's dashboard), named `title`."""
+        self.search.blockSignals(True)
+        self.search.setText(flt.text)
+        self.search.blockSignals(False)
+        self.filters.set_preset(flt, title)  # emits changed → refresh
 
     def _load_choices(self) -> None:
         db = self._ctx.db

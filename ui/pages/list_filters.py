@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from counter_app.services.calendar_admin import OPEN_STATUSES
 from counter_app.services.dossier_query import STATUS_NAMES, DossierFilter, DueKind, FilterChoices, SortKey
@@ -16,6 +26,18 @@ DUE_LABELS: dict[DueKind, str] = {
     "overdue": "Quá hạn",
 }
 SORT_LABELS: dict[SortKey, str] = {"received": "Mới nhận trước", "appointment": "Hẹn trả sớm nhất trước"}
+# What a preset (a figure clicked on the supervisor's dashboard) may hold that the widgets cannot show.
+_SHOWN = {
+    "text",
+    "statuses",
+    "procedure_id",
+    "field_code",
+    "received_from",
+    "received_to",
+    "clerk_id",
+    "due",
+    "sort",
+}
 
 
 def _combo(first: str) -> QComboBox:
@@ -68,10 +90,22 @@ class ListFilters(QWidget):
             second.addWidget(button)
         second.addStretch(1)
         second.addWidget(self.clear)
+        # A preset from the supervisor's dashboard: its title, and a button to drop what the widgets cannot show.
+        self.preset_label = QLabel()
+        self.preset_label.setObjectName("presetFilter")
+        self.preset_label.setStyleSheet("#presetFilter { color: #0d47a1; font-weight: bold; }")
+        self.preset_clear = QPushButton("Bỏ điều kiện này")
+        self.preset_clear.clicked.connect(self.clear_preset)
+        third = QHBoxLayout()
+        third.addWidget(self.preset_label, 1)
+        third.addWidget(self.preset_clear)
+        self._preset = DossierFilter()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(first)
         layout.addLayout(second)
+        layout.addLayout(third)
+        self._show_preset("")
 
         self._set_period_enabled(False)
         self.period.toggled.connect(self._set_period_enabled)
@@ -137,8 +171,57 @@ class ListFilters(QWidget):
             button.setChecked(False)
         for widget in (*widgets, *self.due_buttons.values()):
             widget.blockSignals(False)
+        self._preset = DossierFilter()
+        self._show_preset("")
         if emit:
             self.changed.emit()
+
+    def set_preset(self, flt: DossierFilter, title: str) -> None:
+        """Show exactly the dossiers of `flt`: the widgets show what they can, the rest is kept aside
+        and named by `title` above the list until cleared."""
+        self.reset(emit=False)
+        rest = DossierFilter()
+        widgets = (self.status, self.field, self.procedure, self.clerk, self.sort, self.period)
+        for widget in (*widgets, self.received_from, self.received_to, *self.due_buttons.values()):
+            widget.blockSignals(True)
+        for combo, value, name in (
+            (self.status, flt.statuses or None, "statuses"),
+            (self.procedure, flt.procedure_id, "procedure_id"),
+            (self.field, flt.field_code or None, "field_code"),
+            (self.clerk, flt.clerk_id, "clerk_id"),
+        ):
+            found = combo.findData(value) if value is not None else 0
+            if found >= 0:
+                combo.setCurrentIndex(found)
+            else:
+                rest = replace(rest, **{name: getattr(flt, name)})
+        if flt.received_from is not None and flt.received_to is not None:
+            self.period.setChecked(True)
+            self._set_period_enabled(True)
+            self.received_from.setDate(QDate(flt.received_from))
+            self.received_to.setDate(QDate(flt.received_to))
+        else:
+            rest = replace(rest, received_from=flt.received_from, received_to=flt.received_to)
+        if flt.due is not None:
+            self.due_buttons[flt.due].setChecked(True)
+        self.sort.setCurrentIndex(max(0, self.sort.findData(flt.sort)))
+        for widget in (*widgets, self.received_from, self.received_to, *self.due_buttons.values()):
+            widget.blockSignals(False)
+        extra = {f.name: getattr(flt, f.name) for f in fields(flt) if f.name not in _SHOWN}
+        self._preset = replace(rest, **extra)
+        self._show_preset(title if self._preset != DossierFilter() else "")
+        self.changed.emit()
+
+    def clear_preset(self) -> None:
+        """Drop the conditions the widgets do not show (the dashboard's figure)."""
+        self._preset = DossierFilter()
+        self._show_preset("")
+        self.changed.emit()
+
+    def _show_preset(self, title: str) -> None:
+        self.preset_label.setText(f"Đang xem: {title}" if title else "")
+        self.preset_label.setVisible(bool(title))
+        self.preset_clear.setVisible(bool(title))
 
     def due(self) -> DueKind | None:
         """The due toggle that is on, if any."""
@@ -149,7 +232,7 @@ class ListFilters(QWidget):
         received: tuple[date | None, date | None] = (None, None)
         if self.period.isChecked():
             received = (self.received_from.date().toPython(), self.received_to.date().toPython())  # type: ignore[assignment]
-        return DossierFilter(
+        shown = DossierFilter(
             text=text,
             statuses=self.status.currentData() or (),
             procedure_id=self.procedure.currentData(),
@@ -160,3 +243,6 @@ class ListFilters(QWidget):
             due=self.due(),
             sort=self.sort.currentData() or "received",
         )
+        kept = {f.name: getattr(self._preset, f.name) for f in fields(self._preset)}
+        default = DossierFilter()
+        return replace(shown, **{k: v for k, v in kept.items() if v != getattr(default, k)})

@@ -39,6 +39,7 @@ from ui.pages.intake.procedure_picker import ProcedurePicker
 from ui.pages.intake.saved_panel import SavedPanel
 from ui.pages.intake.scan import ScanWatcher
 from ui.pages.intake.texts import appointment_line, duration
+from ui.sync_bridge import local_change
 
 APPOINTMENT_REFRESH_MS = 60_000  # the appointment moves with the clock (cut-off hours, end of day)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -289,6 +290,7 @@ class IntakePage(QWidget):
 
     def _on_saved(self, saved: RegisteredDossier) -> None:
         self.save_button.setEnabled(True)
+        local_change(self._ctx)  # the new dossier goes to the central server soon
         self.saved, self.printed = saved, False
         entry = self.picker.chosen
         assert entry is not None

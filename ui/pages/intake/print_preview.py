@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
 from counter_app.errors import UserFacingError
+from ui.printers import chosen_printer
 
 RASTER_DPI = 300  # enough for the Code 128 bars on the receipt to scan (0.33 mm modules)
 
@@ -79,6 +80,8 @@ def preview_pdf(parent: QWidget, path: Path, title: str) -> None:
     """Show the print preview of the PDF at `path`; its Print button opens the system print dialog."""
     document = open_pdf(path, parent)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if chosen_printer():  # Quản trị → Cơ quan: the printer for receipts and forms
+        printer.setPrinterName(chosen_printer())
     printer.setDocName(title)
     fit_printer(printer, document)
     dialog = QPrintPreviewDialog(printer, parent)

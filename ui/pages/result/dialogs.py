@@ -1,16 +1,20 @@
-"""What the return page asks before an action: a reason, the missing papers, a new appointment."""
+"""What the return page asks before an action: a reason, the missing papers, a department, a new date."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -19,16 +23,35 @@ from PySide6.QtWidgets import (
 from counter_app.text import nfc
 from ui.pages.intake.notices import ask_supplement, ask_text
 
+if TYPE_CHECKING:
+    from ui.pages.result.work import ReturnView
+
 _REASONS = {
-    "withdrawn": ("Công dân rút hồ sơ", "Lý do công dân rút hồ sơ:"),
-    "stopped": ("Dừng xử lý hồ sơ", "Lý do dừng xử lý:"),
+    "withdrawn": ("Công dân rút hồ sơ", "Lý do công dân rút hồ sơ (in trên thông báo dừng giải quyết):"),
+    "stopped": ("Dừng xử lý hồ sơ", "Lý do dừng xử lý (in trên thông báo dừng giải quyết):"),
+    "refused": (
+        "Từ chối giải quyết hồ sơ (Mẫu 03)",
+        "Lý do từ chối giải quyết (in trên Mẫu 03), ví dụ: không thuộc thẩm quyền, không đủ điều kiện:",
+    ),
 }
+OVERRIDE_TEXT = (
+    "Hồ sơ đã được gia hạn một lần. Gia hạn lần nữa phải được lãnh đạo (giám sát) phê duyệt: "
+    "lãnh đạo nhập tài khoản của mình tại đây."
+)
+
+
+def _buttons(ok_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+    return buttons
 
 
 class ExtensionDialog(QDialog):
-    """Gia hạn (Mẫu 04): the new appointment and the reason written on the form."""
+    """Gia hạn (Mẫu 04): the new appointment, the reason written on the form, and from the second
+    extension on, the approving supervisor's user name and password."""
 
-    def __init__(self, parent: QWidget | None, current: datetime | None) -> None:
+    def __init__(self, parent: QWidget | None, current: datetime | None, extensions: int = 0) -> None:
         super().__init__(parent)
         self.setWindowTitle("Gia hạn, hẹn lại ngày trả (Mẫu 04)")
         start = current or datetime.now()
@@ -37,16 +60,56 @@ class ExtensionDialog(QDialog):
         self.when.setCalendarPopup(True)
         self.reason = QLineEdit(placeholderText="ví dụ: cần xác minh thêm tại thực địa")
         self.reason.setMinimumWidth(380)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Gia hạn")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        self.needs_override = extensions > 0
+        self.override_box = QGroupBox("Lãnh đạo phê duyệt gia hạn lần thứ hai")
+        self.override_user = QLineEdit(placeholderText="tên đăng nhập của lãnh đạo (giám sát)")
+        self.override_password = QLineEdit(placeholderText="mật khẩu của lãnh đạo")
+        self.override_password.setEchoMode(QLineEdit.EchoMode.Password)
+        note = QLabel(OVERRIDE_TEXT)
+        note.setWordWrap(True)
+        box_form = QFormLayout(self.override_box)
+        box_form.addRow(note)
+        box_form.addRow("Tên đăng &nhập:", self.override_user)
+        box_form.addRow("Mật &khẩu:", self.override_password)
+        self.override_box.setVisible(self.needs_override)
+        buttons = _buttons("Gia hạn")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("&Ngày hẹn trả mới:", self.when)
+        form.addRow("Ngày hẹn trả &mới:", self.when)
         form.addRow("&Lý do:", self.reason)
+        form.addRow(self.override_box)
+        form.addRow(buttons)
+
+    def fields(self) -> dict[str, Any]:
+        """The keyword arguments of the extension, with the approval when one is needed."""
+        new = self.when.dateTime().toPython()
+        found: dict[str, Any] = {
+            "new_appointment_local": new.replace(second=0, microsecond=0),
+            "reason": nfc(self.reason.text()),
+        }
+        if self.needs_override:
+            found["override_username"] = nfc(self.override_user.text())
+            found["override_password"] = self.override_password.text()
+        return found
+
+
+class DepartmentDialog(QDialog):
+    """Chuyển xử lý: where the dossier goes (printed on the Phiếu kiểm soát); the usual one is offered."""
+
+    def __init__(self, parent: QWidget | None, choices: Sequence[str]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Chuyển hồ sơ đến cơ quan, bộ phận giải quyết")
+        self.department = QComboBox()
+        self.department.setEditable(True)
+        self.department.addItems(list(choices))
+        self.department.setMinimumWidth(420)
+        self.department.lineEdit().setPlaceholderText("ví dụ: Công chức Tư pháp - Hộ tịch")
+        buttons = _buttons("Chuyển xử lý và in phiếu kiểm soát")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("&Chuyển đến:", self.department)
         form.addRow(buttons)
 
 
@@ -58,11 +121,7 @@ class AmountDialog(QDialog):
         self.setWindowTitle("Yêu cầu thực hiện nghĩa vụ tài chính")
         self.amount = QSpinBox(maximum=2_000_000_000, singleStep=10_000, suffix=" đ")
         self.amount.setGroupSeparatorShown(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Yêu cầu")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons = _buttons("Yêu cầu")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -77,21 +136,24 @@ def _run(dialog: QDialog) -> bool:
         dialog.deleteLater()
 
 
-def ask_fields(parent: QWidget | None, action: str, appointment: datetime | None) -> dict[str, Any] | None:
-    """The keyword arguments of `transition` for `action`, asked from the clerk; None if cancelled."""
+def ask_fields(parent: QWidget | None, action: str, loaded: ReturnView) -> dict[str, Any] | None:
+    """The keyword arguments of `transition` for `action` on the loaded dossier; None if cancelled."""
     if action in _REASONS:
         reason = ask_text(parent, *_REASONS[action])
         return None if reason is None else {"reason": reason}
     if action == "supplement_requested":
         answer = ask_supplement(parent, [])
         return None if answer is None else {"missing": answer[0], "reason": nfc(answer[1])}
-    if action == "extended":
-        dialog = ExtensionDialog(parent, appointment)
-        if not _run(dialog):  # deleteLater: the fields can still be read below
+    if action == "processing":
+        department_dialog = DepartmentDialog(parent, loaded.departments)
+        if not _run(department_dialog):  # deleteLater: the fields can still be read below
             return None
-        new = dialog.when.dateTime().toPython()
-        reason = nfc(dialog.reason.text())
-        return {"new_appointment_local": new.replace(second=0, microsecond=0), "reason": reason}
+        return {"department": nfc(department_dialog.department.currentText())}
+    if action == "extended":
+        dialog = ExtensionDialog(parent, loaded.view.detail.appointment_local, loaded.extensions)
+        if not _run(dialog):
+            return None
+        return dialog.fields()
     if action == "payment_requested":
         amount_dialog = AmountDialog(parent)
         if not _run(amount_dialog):

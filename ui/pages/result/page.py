@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -26,16 +25,20 @@ from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.printing.vn_format import format_money
 from counter_app.services.forms import PrintedForm
 from counter_app.services.intake import STATUS_NAMES
+from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy
 from counter_app.services.workflow import ACTION_LABELS, TransitionResult, allowed_actions
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.dossier_detail import TIMELINE_HEADERS, _table, when
 from ui.pages.intake.notices import ask_text
 from ui.pages.intake.print_preview import preview_pdf
+from ui.pages.printing import print_failure, print_form
+from ui.pages.prompt import ApologyPrompt
 from ui.pages.result import work
 from ui.pages.result.dialogs import ask_fields
 from ui.pages.result.handover import HandoverPanel
 from ui.scanner import PASSTHROUGH_PROPERTY, match_code
+from ui.sync_bridge import local_change
 
 # Button texts, with their Alt+letter mnemonics; "returned" sits in the hand-over panel.
 BUTTON_TEXTS = {
@@ -47,13 +50,25 @@ BUTTON_TEXTS = {
     "result_ready": "Có &kết quả",
     "withdrawn": "&Rút hồ sơ",
     "stopped": "&Dừng xử lý",
+    "refused": "Từ chối giải &quyết",
     "extended": "&Gia hạn",
 }
 # The papers printed again on demand (each step's first print follows its action by itself).
 PRINT_TEXTS = {
     "control_slip": "In lại phiếu kiểm &soát",
+    "supplement": "In Mẫu 0&2",
     "apology": "In Mẫu &04",
+    "refusal": "In Mẫu 0&3",
+    "stop_notice": "In thông báo dừng (Mẫu 0&5)",
     "receipt": "In &lại giấy tiếp nhận",
+}
+# Which event of the timeline each paper is printed from (the receipt follows its own print events).
+PRINT_AFTER_EVENT = {
+    "control_slip": ("processing",),
+    "supplement": ("supplement_requested",),
+    "apology": ("extended",),
+    "refusal": ("refused",),
+    "stop_notice": ("stopped", "withdrawn"),
 }
 SUMMARY_ROWS = (
     ("code", "Mã hồ sơ"),
@@ -68,7 +83,10 @@ SUPERVISOR_NEEDED = "Hồ sơ đã được gia hạn một lần; gia hạn l�
 
 
 class ReturnPage(QWidget):
-    """F3. Dialogs go through `fields_hook`, `reason_hook`, `preview_hook` and `error_hook` (tests never wait)."""
+    """F3. Dialogs go through `fields_hook`, `reason_hook`, `preview_hook` and `error_hook` (tests never wait).
+
+    `policy` is the account policy used to check a supervisor's password for a second extension.
+    """
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -76,7 +94,8 @@ class ReturnPage(QWidget):
         self.loaded: work.ReturnView | None = None
         self.last_result: TransitionResult | None = None
         self.last_form: PrintedForm | None = None
-        self.fields_hook: Callable[[str, datetime | None], dict[str, Any] | None] = partial(ask_fields, self)
+        self.policy: AccountPolicy = ACCOUNT_POLICY
+        self.fields_hook: Callable[[str, work.ReturnView], dict[str, Any] | None] = partial(ask_fields, self)
         self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
         self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
         self.preview_hook: Callable[[PrintedForm], None] = self._preview
@@ -96,6 +115,7 @@ class ReturnPage(QWidget):
         self.buttons["returned"] = self.handover.return_button
         self.print_buttons: dict[str, QPushButton] = {k: QPushButton(t) for k, t in PRINT_TEXTS.items()}
         self.timeline_table = _table(TIMELINE_HEADERS, [], stretch=5)
+        self.apology_prompt = ApologyPrompt("Lập Mẫu 0&4 (gia hạn)…")
         self.status = QLabel()
         self.status.setObjectName("statusLine")
         self.status.setWordWrap(True)
@@ -106,6 +126,7 @@ class ReturnPage(QWidget):
             button.clicked.connect(lambda _checked=False, a=action: self.run_action(a))
         for kind, button in self.print_buttons.items():
             button.clicked.connect(lambda _checked=False, k=kind: self.print_form(k))
+        self.apology_prompt.button.clicked.connect(lambda _checked=False: self.run_action("extended"))
         self._show(None)
 
     def _build(self) -> None:
@@ -129,10 +150,11 @@ class ReturnPage(QWidget):
         for n, action in enumerate(BUTTON_TEXTS):
             grid.addWidget(self.buttons[action], n // 3, n % 3)
         print_box = QGroupBox("In phiếu")
-        row = QHBoxLayout(print_box)
-        for button in self.print_buttons.values():
-            row.addWidget(button)
+        print_grid = QGridLayout(print_box)
+        for n, button in enumerate(self.print_buttons.values()):
+            print_grid.addWidget(button, n // 3, n % 3)
         left = QVBoxLayout()
+        left.addWidget(self.apology_prompt)
         left.addWidget(summary_box)
         left.addWidget(actions_box)
         left.addWidget(print_box)
@@ -172,25 +194,32 @@ class ReturnPage(QWidget):
             self.error_hook(error)
 
     # --- loading --------------------------------------------------------------------------------------
-    def load_code(self, code: str, *, message: str | None = None) -> None:
-        """Read the dossier `code` and show it; `message` (if any) stays on the status line."""
+    def load_code(self, code: str, *, message: str | None = None, then: str | None = None) -> None:
+        """Read the dossier `code` and show it; `message` (if any) stays on the status line.
+
+        `then`: an action to start once it is shown (the detail dialog's "Gia hạn, lập Mẫu 04").
+        """
         code = match_code(code.strip()) or code.strip()
         if not code:
             self.say("Hãy quét hoặc gõ mã hồ sơ.", error=True)
             return
         self._ctx.runner.run_db(
-            partial(work.load, self._ctx, code), partial(self._on_load_done, message), self._on_load_error
+            partial(work.load, self._ctx, code),
+            partial(self._on_load_done, message, then),
+            self._on_load_error,
         )
 
     def _on_code_edit_return_pressed(self) -> None:
         self.handover.show_verdict("", None, "")
         self.load_code(self.code_edit.text())
 
-    def _on_load_done(self, message: str | None, loaded: work.ReturnView) -> None:
+    def _on_load_done(self, message: str | None, then: str | None, loaded: work.ReturnView) -> None:
         self._show(loaded)
         if message is None:
             self.say(f"Đã tải hồ sơ {loaded.code}.")
         self.code_edit.setText(loaded.code)
+        if then is not None:
+            self.run_action(then)
 
     def _on_load_error(self, error: BaseException) -> None:
         self._show(None)
@@ -205,8 +234,9 @@ class ReturnPage(QWidget):
             button.setEnabled(action in allowed)
         self.handover.reset("returned" in allowed)
         kinds = {e.kind for e in loaded.timeline} if loaded else set()
-        self.print_buttons["control_slip"].setEnabled("processing" in kinds)  # handed over once
-        self.print_buttons["apology"].setEnabled("extended" in kinds)
+        for kind, events in PRINT_AFTER_EVENT.items():  # a paper exists once its step happened
+            self.print_buttons[kind].setEnabled(bool(kinds.intersection(events)))
+        self.apology_prompt.show_advice(loaded.advice if loaded else None)
         has_receipt = loaded is not None and loaded.view.detail.printed_appointment_local is not None
         self.print_buttons["receipt"].setEnabled(has_receipt)
         if loaded is None:
@@ -273,11 +303,7 @@ class ReturnPage(QWidget):
             self.code_edit.setFocus()
             return
         try:
-            fields = (
-                self.handover.fields()
-                if action == "returned"
-                else self.fields_hook(action, loaded.view.detail.appointment_local)
-            )
+            fields = self.handover.fields() if action == "returned" else self.fields_hook(action, loaded)
         except FieldErrors as error:
             self._refused(error)
             return
@@ -285,13 +311,14 @@ class ReturnPage(QWidget):
             self.say("Đã hủy thao tác.")
             return
         self._ctx.runner.run_db(
-            partial(work.act, self._ctx, loaded.code, action, loaded.version, fields),
+            partial(work.act, self._ctx, loaded.code, action, loaded.version, fields, self.policy),
             self._on_action_done,
             partial(self._on_action_error, loaded.code),
         )
 
     def _on_action_done(self, outcome: work.ActionOutcome) -> None:
         result = outcome.result
+        local_change(self._ctx)  # the step goes to the central server soon
         self.last_result = result
         label = ACTION_LABELS.get(result.action, result.action)
         message = f"Đã thực hiện: {label}. Trạng thái: {STATUS_NAMES.get(result.status_to, '')}."
@@ -320,7 +347,7 @@ class ReturnPage(QWidget):
 
     # --- printing -------------------------------------------------------------------------------------
     def print_form(self, kind: str) -> None:
-        """Print again the Phiếu kiểm soát, Mẫu 04 or (with a reason) the receipt of the loaded dossier."""
+        """Print again a paper of the loaded dossier's latest step of its kind, or (with a reason) the receipt."""
         loaded = self.loaded
         if loaded is None:
             self.say("Hãy tải một hồ sơ trước.", error=True)
@@ -334,9 +361,9 @@ class ReturnPage(QWidget):
             if not reason:
                 self.say("Đã hủy in lại giấy tiếp nhận.")
                 return
-            job = partial(work.reprint_receipt, self._ctx, loaded.code, reason)
+            job = partial(print_form, self._ctx, loaded.code, "receipt", None, reason)
         else:
-            job = partial(work.print_form, self._ctx, loaded.code, kind)
+            job = partial(print_form, self._ctx, loaded.code, kind)
         self._ctx.runner.run_db(
             job, partial(self._on_printed, loaded.code), partial(self._on_print_failed, kind)
         )
@@ -351,7 +378,7 @@ class ReturnPage(QWidget):
         self._show_form(printed)
 
     def _on_print_failed(self, kind: str, error: BaseException) -> None:
-        self.say(work.print_failure(kind, error), error=True)
+        self.say(print_failure(kind, error), error=True)
         if not isinstance(error, (UserFacingError, OSError)):
             self.error_hook(error)
 

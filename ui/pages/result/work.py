@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,23 +9,35 @@ from typing import Any
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, classify_finished, status_at
 from counter_app.errors import UserFacingError
-from counter_app.services import forms
+from counter_app.services.apology_advice import ApologyAdvice
 from counter_app.services.calendar_admin import counter_calendar, counter_hours
+from counter_app.services.departments import department_choices
 from counter_app.services.dossier_view import DossierView, load_dossier_view
 from counter_app.services.forms import PrintedForm
-from counter_app.services.workflow import TimelineEntry, TransitionResult, dossier_timeline, transition
+from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy
+from counter_app.services.workflow import (
+    TimelineEntry,
+    TransitionResult,
+    check_override,
+    dossier_timeline,
+    transition,
+)
+from counter_app.storage.models import Dossier
 from ui.context import AppContext
+from ui.pages.printing import FORM_NAMES, print_failure, print_form
 
 _OPEN = (2, 4, 6)
-_log = logging.getLogger(__name__)
 
-# The paper each step produces, and the names the page uses for every paper it prints.
-FORM_AFTER = {"processing": "control_slip", "extended": "apology"}
-FORM_NAMES = {
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    "apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)",
+# The paper each step produces; FORM_NAMES (re-exported) names every paper the page prints.
+FORM_AFTER = {
+    "processing": "control_slip",
+    "supplement_requested": "supplement",
+    "extended": "apology",
+    "refused": "refusal",
+    "stopped": "stop_notice",
+    "withdrawn": "stop_notice",
 }
+__all__ = ["FORM_AFTER", "FORM_NAMES", "ActionOutcome", "ReturnView", "act", "load", "timeliness_label"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,13 @@ class ReturnView:
     timeline: tuple[TimelineEntry, ...]
     time_left: str
     returned: dict[str, Any] | None
+    advice: ApologyAdvice | None = None  # propose Mẫu 04: at most one working day left, or late
+    departments: tuple[str, ...] = ()  # where a transfer to processing may go, the default first
+
+    @property
+    def extensions(self) -> int:
+        """How many times the appointment was extended (Mẫu 04) already."""
+        return sum(1 for e in self.timeline if e.kind == "extended")
 
     @property
     def code(self) -> str:
@@ -73,7 +91,7 @@ def _time_left(session: Any, status: int, due: datetime | None, now: datetime) -
 def load(ctx: AppContext, code: str) -> ReturnView:
     """The dossier `code` as the page shows it; UserFacingError when there is no such dossier."""
     with ctx.db.read() as session:
-        view = load_dossier_view(session, code)
+        view = load_dossier_view(session, code, ctx.clock.now_utc())
         timeline = tuple(dossier_timeline(session, view.detail.code))
         now = utc_to_local(ctx.clock.now_utc())
         d = view.detail
@@ -84,27 +102,50 @@ def load(ctx: AppContext, code: str) -> ReturnView:
             left = f"Có kết quả {classify_finished(ready, d.appointment_local).label.lower()}"
         if d.status == 10 and returned and returned.get("timeliness"):
             left = f"Hoàn thành {timeliness_label(returned['timeliness']).lower()}"
-        return ReturnView(view, timeline, left, returned)
+        row = session.get(Dossier, d.id)
+        departments = tuple(department_choices(session, row.procedure_id)) if row is not None else ()
+        return ReturnView(view, timeline, left, returned, view.advice, departments)
 
 
 def act(
-    ctx: AppContext, code: str, action: str, expected_version: int, fields: dict[str, Any]
+    ctx: AppContext,
+    code: str,
+    action: str,
+    expected_version: int,
+    fields: dict[str, Any],
+    policy: AccountPolicy = ACCOUNT_POLICY,
 ) -> ActionOutcome:
     """Apply `action` to the dossier as the signed-in user, refusing if it changed since it was loaded.
 
-    The step's paper (Phiếu kiểm soát after "processing", Mẫu 04 after "extended") is then printed in
-    a second transaction: a failure there is returned as `print_error`, the action stays applied.
+    An extension with `override_username` / `override_password` in `fields` is approved by that
+    supervisor in the same transaction; a wrong password is still recorded (it counts toward the
+    account's lock) and then reported as a UserFacingError, with nothing else changed.
+
+    The step's paper (FORM_AFTER) is then printed in a second transaction: a failure there is
+    returned as `print_error`, the action stays applied.
     """
+    fields = dict(fields)
+    username = fields.pop("override_username", None)
+    password = fields.pop("override_password", None)
+    refusal = ""
     with ctx.db.write() as session:
-        result = transition(
-            session,
-            ctx.clock,
-            code,
-            action,
-            ctx.user_id or "",
-            expected_version=expected_version,
-            **fields,
-        )
+        if username is not None or password is not None:
+            approver, refusal = check_override(
+                session, ctx.clock, str(username or ""), str(password or ""), policy=policy
+            )
+            fields["override_by"] = approver
+        if not refusal:
+            result = transition(
+                session,
+                ctx.clock,
+                code,
+                action,
+                ctx.user_id or "",
+                expected_version=expected_version,
+                **fields,
+            )
+    if refusal:  # after the commit: the failed password check stays on record
+        raise UserFacingError(refusal, field="override_password")
     kind = FORM_AFTER.get(action)
     if kind is None:
         return ActionOutcome(result)
@@ -112,34 +153,6 @@ def act(
         return ActionOutcome(result, print_form(ctx, result.code, kind))
     except Exception as exc:  # the transition is committed: only say why the paper is missing
         return ActionOutcome(result, None, print_failure(kind, exc))
-
-
-def print_form(ctx: AppContext, code: str, kind: str) -> PrintedForm:
-    """Write the Phiếu kiểm soát ("control_slip") or Mẫu 04 ("apology") of dossier `code`."""
-    with ctx.db.write() as session:
-        if kind == "control_slip":
-            return forms.control_slip_pdf(session, code)
-        if kind == "apology":
-            return forms.apology_pdf(session, code)
-    raise ValueError(f"unknown form {kind!r}")
-
-
-def reprint_receipt(ctx: AppContext, code: str, reason: str) -> PrintedForm:
-    """Record a reprint of the receipt (Mẫu 01) with its reason and write its PDF."""
-    with ctx.db.write() as session:
-        return forms.print_receipt(session, ctx.clock, code, ctx.user_id or "", reprint_reason=reason)
-
-
-def print_failure(kind: str, error: BaseException) -> str:
-    """One Vietnamese sentence: which paper could not be printed and why."""
-    if isinstance(error, UserFacingError):
-        why = error.message.rstrip(".")
-    elif isinstance(error, OSError):
-        why = f"không ghi được tệp ({error.strerror or error})"
-    else:
-        _log.exception("printing %s failed", kind)
-        why = "lỗi ngoài dự kiến"
-    return f"Chưa in được {FORM_NAMES.get(kind, kind)}: {why}."
 
 
 def timeliness_label(value: str | None) -> str:

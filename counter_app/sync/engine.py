@@ -1,0 +1,595 @@
+"""One sync round with the central server: probe, push the outbox, then pull the agency's changes.
+
+- Every database step is one short write transaction, never held across an HTTP call; all of them go
+  through `run_db`, so the desktop can route them through its single serial DB worker.
+- Push: FIFO batches of the ops that existed when the round started; each batch is claimed ('sent',
+  attempts + 1) in one transaction and its per-op results recorded in another. A crash in between
+  leaves ops 'sent'; the next round simply sends them again (the server answers 'duplicate').
+- Adaptive batch: starts at the setting (500), halves on 413 or a timeout (down to 1), grows back by a
+  quarter after each acknowledged batch.
+- Pull: pages after the cursor, each page applied together with its new cursor in one transaction.
+- A changed server epoch, a 410, or a server whose newest sequence is below our cursor means the server
+  went back (restored): the cursor is reset, every acknowledged op is queued again (the server answers
+  'duplicate' for those it kept) and everything is pulled again. Unsent work is never touched.
+- Audit anchor: after the outbox, if this desk's audit chain head moved since the server last
+  acknowledged one, an `audit.anchor` op with the head is pushed on its own (not via the outbox: only
+  the newest head matters, and it must not count in the queue the clerk sees). Its op_id is derived
+  from (counter, last id, head hash), so a resend after a lost answer is a duplicate, and a restored
+  database whose audit ids were reused with other content gets a fresh op_id instead of a refusal.
+- Code hold: a round that completed (the pull reached the server's head) lifts a hold put by a
+  restore (`codes.hold_codes`): the pull brought back this desk's own dossiers and raised the code
+  sequences past them. Audited by `codes.release_hold(how="synced")`.
+- Transient failures: the in-flight ops become 'failed' and the next automatic round waits a full-jitter
+  exponential back-off (1 s … 5 min), at least the server's Retry-After. Fatal ones (revoked, too old)
+  stop automatic rounds until someone acts.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Final, Protocol, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from counter_app import settings
+from counter_app.clock import Clock
+from counter_app.ids import uuid7
+from counter_app.services import codes, outbox
+from counter_app.storage.database import Database
+from counter_app.storage.models import AuditEntry, Dossier
+from counter_app.sync import conflicts, protocol, pull, push, state
+from counter_app.sync.client import SyncClient
+from counter_app.sync.errors import BatchTooLarge, Fatal, MustRefetch, SyncError, Transient
+from counter_app.sync.state import Enrolment
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BACKOFF_BASE_S: Final = 1.0
+BACKOFF_CAP_S: Final = 300.0
+# The namespace of audit-anchor op ids (uuid5 of "counter_id:last_id:head_hash").
+ANCHOR_NAMESPACE: Final = uuid.UUID("6f1d6c2e-3a51-5b7e-9d0c-2f64a8e1b7c3")
+
+
+class RunDb(Protocol):
+    """Runs one database step (a function of a Session) in its own short write transaction and returns
+    its result, or raises its exception after rolling back. The default opens `db.write()`; the desktop
+    passes a function that submits the step to its single serial DB worker and waits for it, e.g.
+    `lambda fn: runner.submit_db(lambda: with_write(fn)).result()` — called from the sync thread, never
+    from the GUI thread."""
+
+    def __call__(self, fn: Callable[[Session], T], /) -> T: ...
+
+
+ClientFactory = Callable[[Enrolment], SyncClient]
+
+
+def default_client(enrolment: Enrolment) -> SyncClient:
+    """The HTTP client for an enrolment (its server, token and CA bundle)."""
+    return SyncClient(enrolment.server_url, token=enrolment.token, ca_bundle=enrolment.ca_bundle or None)
+
+
+def backoff_delay(failures: int, rng: random.Random, retry_after: float | None = None) -> float:
+    """Seconds to wait after `failures` transient failures in a row: full jitter, at least Retry-After."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, min(failures, 30) - 1))
+    return max(rng.uniform(0, ceiling), retry_after or 0.0)
+
+
+@dataclass
+class SyncReport:
+    """What one round did, for the status bar, the CLI and the logs."""
+
+    enrolled: bool = True
+    reached_server: bool = False
+    pushed: int = 0
+    applied: int = 0
+    duplicate: int = 0
+    conflict: int = 0
+    rejected: int = 0
+    quarantined: int = 0
+    held: int = 0
+    pulled: int = 0
+    inserted: int = 0
+    updated: int = 0
+    kept_local: int = 0
+    events_added: int = 0
+    refused: int = 0
+    refetched: bool = False
+    requeued: int = 0
+    anchored: int = 0  # audit.anchor ops acknowledged by the server
+    hold_released: bool = False
+    cursor: int = 0
+    depth: int = 0
+    conflicts_open: int = 0
+    batch_size: int = 0
+    skew_seconds: float | None = None
+    skew_warning: bool = False
+    error: str = ""
+    error_kind: str = ""  # "transient" | "fatal" | ""
+    error_code: str = ""
+    retry_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    quarantined_ops: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """The server was reached and the round completed without an error."""
+        return self.enrolled and self.reached_server and not self.error
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (instants as ISO text)."""
+        data = asdict(self)
+        for key in ("retry_at", "started_at", "finished_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass(frozen=True)
+class _Context:
+    enrolment: Enrolment | None
+    values: dict[str, str]
+    last_op_id: int
+    batch_setting: int
+    pull_limit: int
+    skew_limit: int
+
+
+class SyncEngine:
+    """Runs sync rounds for one counter database. Thread-safe: one round at a time."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        client_factory: ClientFactory | None = None,
+        *,
+        run_db: RunDb | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.client_factory = client_factory or default_client
+        self._run_db: RunDb = run_db or self._write
+        self.rng = rng or random.Random()
+        self.batch_size: int | None = None  # adaptive; None until the first round reads the setting
+        self.last_progress = time.monotonic()  # the worker's watchdog reads this
+        self._lock = threading.Lock()
+        self._inflight: list[int] = []
+
+    def _write(self, fn: Callable[[Session], T]) -> T:
+        with self.db.write() as session:
+            return fn(session)
+
+    def _db(self, fn: Callable[[Session], T]) -> T:
+        self.last_progress = time.monotonic()
+        try:
+            return self._run_db(fn)
+        finally:
+            self.last_progress = time.monotonic()
+
+    # -- the round ---------------------------------------------------------------------------------
+
+    def run_once(self) -> SyncReport:
+        """One round now (ignores the back-off; the worker checks `due` first)."""
+        with self._lock:
+            report = SyncReport(started_at=self.clock.now_utc())
+            ctx = self._db(self._context)
+            if ctx.enrolment is None:
+                report.enrolled = False
+                report.error = "Quầy chưa đăng ký với máy chủ trung tâm (làm việc độc lập)"
+                return report
+            self.batch_size = min(self.batch_size or ctx.batch_setting, ctx.batch_setting)
+            client = self.client_factory(ctx.enrolment)
+            try:
+                try:
+                    self._round(client, ctx, report)
+                except MustRefetch:
+                    # The server went back in the middle of the round: start over once, from zero.
+                    self._refetch(client, None, report)
+                    self._round(client, self._db(self._context), report, probe=False)
+            except (BatchTooLarge, MustRefetch) as exc:
+                self._db(partial(self._failed, Transient(exc.message, code=exc.code), report))
+            except (Transient, Fatal) as exc:
+                self._db(partial(self._failed, exc, report))
+            else:
+                self._db(partial(self._succeeded, report))
+            finally:
+                client.close()
+                self._inflight = []
+            report.batch_size = self.batch_size
+            log.info("sync round: %s", report.to_json())
+            return report
+
+    def _context(self, session: Session) -> _Context:
+        return _Context(
+            state.load_enrolment(session),
+            state.get_all(session),
+            outbox.last_id(session),
+            settings.get(session, settings.SYNC_BATCH_SIZE),
+            settings.get(session, settings.SYNC_PULL_LIMIT),
+            settings.get(session, settings.SKEW_WARNING_SECONDS),
+        )
+
+    def _round(self, client: SyncClient, ctx: _Context, report: SyncReport, *, probe: bool = True) -> None:
+        assert ctx.enrolment is not None
+        epoch = ctx.values.get(state.SERVER_EPOCH, "")
+        cursor = state.as_int(ctx.values, state.PULL_CURSOR)
+        if probe:
+            head = self._call(client.head, report)
+            self._saw(head.server_time, report, ctx.skew_limit)
+            if not head.protocol_min <= protocol.PROTOCOL_VERSION <= head.protocol_max:
+                raise Fatal(
+                    "Phiên bản phần mềm không còn tương thích với máy chủ; hãy cập nhật phần mềm",
+                    code=protocol.ERR_PROTOCOL,
+                )
+            if (epoch and head.server_epoch != epoch) or head.last_seq < cursor:
+                self._refetch(client, head.server_epoch, report)
+                ctx = self._db(self._context)
+                epoch, cursor = head.server_epoch, 0
+            elif not epoch:
+                epoch = head.server_epoch
+                self._db(lambda s: state.put(s, self.clock.now_utc(), **{state.SERVER_EPOCH: epoch}))
+        self._push(client, ctx, report)
+        self._anchor(client, ctx, report)
+        self._pull(client, ctx, report, epoch or None, cursor)
+
+    def _call(self, fn: Callable[[], T], report: SyncReport) -> T:
+        self.last_progress = time.monotonic()
+        try:
+            result = fn()
+        finally:
+            self.last_progress = time.monotonic()
+        report.reached_server = True
+        return result
+
+    def _saw(self, server_time: str, report: SyncReport, skew_limit: int) -> None:
+        """Note the server's clock: skew = server time − our time, in seconds."""
+        try:
+            theirs = state.parse_instant(server_time)
+        except ValueError:
+            return
+        if theirs is not None:
+            report.skew_seconds = round((theirs - self.clock.now_utc()).total_seconds(), 1)
+            report.skew_warning = abs(report.skew_seconds) > skew_limit
+
+    # -- push ----------------------------------------------------------------------------------------
+
+    def _push(self, client: SyncClient, ctx: _Context, report: SyncReport) -> None:
+        assert ctx.enrolment is not None and self.batch_size is not None
+        counter_id = ctx.enrolment.counter_id
+        while True:
+            size = self.batch_size
+            ops, held = self._db(partial(_claim, size, ctx.last_op_id))
+            report.held += held
+            if not ops:
+                return
+            self._inflight = [op.id for op in ops]
+            request = protocol.PushRequest(counter_id, uuid7(), tuple(push.to_wire(op) for op in ops))
+            try:
+                response = self._call(partial(client.push, request), report)
+            except BatchTooLarge:
+                if size == 1:
+                    raise Transient(
+                        "Một thao tác lớn hơn giới hạn của máy chủ; hãy báo quản trị kiểm tra giới hạn kích thước",
+                        code=protocol.ERR_BATCH_TOO_LARGE,
+                    ) from None
+                self.batch_size = max(1, size // 2)
+                self._release("pending")
+                log.info("push: batch of %d too large, now %d", size, self.batch_size)
+                continue
+            except Transient as exc:
+                if exc.timeout:
+                    self.batch_size = max(1, size // 2)
+                raise
+            self._saw(response.server_time, report, ctx.skew_limit)
+            stats = self._db(partial(self._recorded, ops, response))
+            self._inflight = []
+            report.pushed += stats.sent
+            report.applied += stats.applied
+            report.duplicate += stats.duplicate
+            report.conflict += stats.conflict
+            report.rejected += stats.rejected
+            report.quarantined += stats.quarantined
+            report.held += stats.held
+            report.quarantined_ops.extend(stats.quarantined_ops)
+            self.batch_size = min(ctx.batch_setting, size + max(1, size // 4))
+            if len(ops) < size:
+                return
+
+    def _recorded(
+        self, ops: list[outbox.OutboxOp], response: protocol.PushResponse, session: Session
+    ) -> push.PushStats:
+        stats = push.record_results(session, self.clock, ops, response.results)
+        if stats.applied or stats.duplicate:
+            state.put(session, self.clock.now_utc(), **{state.LAST_ACK_AT: self.clock.now_utc()})
+        return stats
+
+    # -- audit anchor --------------------------------------------------------------------------------
+
+    def _anchor(self, client: SyncClient, ctx: _Context, report: SyncReport) -> None:
+        """Push the audit chain's head if it moved since the server last acknowledged one."""
+        assert ctx.enrolment is not None
+        head = self._db(_audit_head)
+        if head is None:
+            return
+        last_id, head_hash = head
+        if (
+            state.as_int(ctx.values, state.AUDIT_ANCHOR_LAST_ID, -1) == last_id
+            and ctx.values.get(state.AUDIT_ANCHOR_HASH) == head_hash
+        ):
+            return
+        counter_id = ctx.enrolment.counter_id
+        payload = outbox.canonical_json({"last_id": last_id, "head_hash": head_hash})
+        op = protocol.WireOp(
+            op_id=str(uuid.uuid5(ANCHOR_NAMESPACE, f"{counter_id}:{last_id}:{head_hash}")),
+            seq=ctx.last_op_id,
+            kind=protocol.OP_AUDIT_ANCHOR,
+            entity_id=counter_id,
+            payload=payload,
+            payload_sha256=protocol.sha256_text(payload),
+            created_at=self.clock.now_utc().isoformat() + "+00:00",
+        )
+        response = self._call(partial(client.push, protocol.PushRequest(counter_id, uuid7(), (op,))), report)
+        self._saw(response.server_time, report, ctx.skew_limit)
+        (result,) = response.results
+        if not result.acknowledged:
+            log.error("sync: the server refused the audit anchor %d: %s", last_id, result.error)
+            return
+        values: dict[str, state.Value] = {
+            state.AUDIT_ANCHOR_LAST_ID: last_id,
+            state.AUDIT_ANCHOR_HASH: head_hash,
+        }
+        self._db(lambda s: state.put(s, self.clock.now_utc(), **values))
+        report.anchored += 1
+
+    # -- pull ----------------------------------------------------------------------------------------
+
+    def _pull(
+        self, client: SyncClient, ctx: _Context, report: SyncReport, epoch: str | None, cursor: int
+    ) -> None:
+        assert ctx.enrolment is not None
+        enrolment = ctx.enrolment
+        scope = pull.Scope(enrolment.counter_id, enrolment.agency_code, enrolment.slot)
+        while True:
+            since = cursor
+            page = self._call(partial(client.pull, since, ctx.pull_limit, epoch), report)
+            self._saw(page.server_time, report, ctx.skew_limit)
+            if (epoch and page.server_epoch != epoch) or page.next_since < since:
+                raise MustRefetch(
+                    "Máy chủ đã đổi dữ liệu gốc (khôi phục); tải lại", code=protocol.ERR_MUST_REFETCH
+                )
+            if page.has_more and page.next_since == since:
+                raise Transient("Máy chủ trả trang dữ liệu không tiến lên; sẽ thử lại sau")
+            stats = self._db(partial(self._apply_page, page, scope))
+            epoch, cursor = page.server_epoch, page.next_since
+            report.pulled += len(page.changes)
+            report.inserted += stats.inserted
+            report.updated += stats.updated
+            report.kept_local += stats.kept_local
+            report.events_added += stats.events_added
+            report.refused += stats.refused
+            report.cursor = cursor
+            if not page.has_more:
+                return
+
+    def _apply_page(
+        self, page: protocol.PullResponse, scope: pull.Scope, session: Session
+    ) -> pull.ApplyStats:
+        stats = pull.apply_changes(session, self.clock, page.changes, scope)
+        values: dict[str, state.Value] = {
+            state.PULL_CURSOR: page.next_since,
+            state.SERVER_EPOCH: page.server_epoch,
+        }
+        state.put(session, self.clock.now_utc(), **values)
+        return stats
+
+    def _release(self, to: str) -> None:
+        ids, self._inflight = self._inflight, []
+        if ids:
+            self._db(partial(_release, ids, to))
+
+    # -- refetch -------------------------------------------------------------------------------------
+
+    def _refetch(self, client: SyncClient, epoch: str | None, report: SyncReport) -> None:
+        """The server went back: forget the cursor and its versions, send acknowledged ops again."""
+        if report.refetched:
+            raise Transient(
+                "Máy chủ liên tục yêu cầu tải lại dữ liệu; sẽ thử lại sau", code=protocol.ERR_MUST_REFETCH
+            )
+        self._release("pending")
+        new_epoch = epoch or self._call(client.head, report).server_epoch
+
+        def reset(session: Session) -> int:
+            requeued = outbox.requeue_done(session)
+            session.execute(update(Dossier).where(Dossier.server_version > 0).values(server_version=0))
+            values: dict[str, state.Value] = {state.PULL_CURSOR: 0, state.SERVER_EPOCH: new_epoch}
+            state.put(session, self.clock.now_utc(), **values)
+            return requeued
+
+        report.requeued += self._db(reset)
+        report.refetched = True
+        log.warning(
+            "sync: the server went back (epoch %s); %d ops queued again, pulling from 0",
+            new_epoch,
+            report.requeued,
+        )
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def _common(self, report: SyncReport) -> dict[str, state.Value]:
+        now = self.clock.now_utc()
+        values: dict[str, state.Value] = {state.LAST_ATTEMPT_AT: report.started_at or now}
+        if report.reached_server:
+            values[state.LAST_CONTACT_AT] = now
+        if report.skew_seconds is not None:
+            values[state.CLOCK_SKEW_SECONDS] = report.skew_seconds
+            values[state.LAST_SERVER_TIME] = now + timedelta(seconds=report.skew_seconds)
+        return values
+
+    def _finish(self, session: Session, report: SyncReport) -> None:
+        values = state.get_all(session)
+        report.cursor = state.as_int(values, state.PULL_CURSOR)
+        report.depth = outbox.depth(session)
+        report.conflicts_open = sum(conflicts.count_open(session).values())
+        report.finished_at = self.clock.now_utc()
+
+    def _succeeded(self, report: SyncReport, session: Session) -> None:
+        values = self._common(report)
+        values.update(
+            {
+                state.LAST_SUCCESS_AT: self.clock.now_utc(),
+                state.LAST_ERROR: "",
+                state.LAST_ERROR_KIND: "",
+                state.CONSECUTIVE_FAILURES: 0,
+                state.NEXT_ATTEMPT_AT: None,
+                state.RETRY_AFTER_UNTIL: None,
+            }
+        )
+        state.put(session, self.clock.now_utc(), **values)
+        # The pull reached the server's head: this desk's own dossiers are back and the code sequences
+        # are past them, so a hold put by a restore can be lifted.
+        if codes.code_hold(session):
+            synced = state.get_all(session)
+            report.hold_released = codes.release_hold(
+                session,
+                self.clock,
+                None,
+                "synced",
+                {
+                    "pull_cursor": state.as_int(synced, state.PULL_CURSOR),
+                    "server_epoch": synced.get(state.SERVER_EPOCH, ""),
+                },
+            )
+        self._finish(session, report)
+
+    def _failed(self, exc: SyncError, report: SyncReport, session: Session) -> None:
+        now = self.clock.now_utc()
+        values = self._common(report)
+        previous = state.get_all(session)
+        failures = state.as_int(previous, state.CONSECUTIVE_FAILURES) + 1
+        report.error, report.error_code = exc.message, exc.code
+        if isinstance(exc, Fatal):
+            report.error_kind, retry_at, retry_after = "fatal", None, None
+            log.error("sync stopped: %s (%s)", exc.message, exc.code)
+        else:
+            report.error_kind = "transient"
+            retry_after = exc.retry_after if isinstance(exc, Transient) else None
+            retry_at = now + timedelta(seconds=backoff_delay(failures, self.rng, retry_after))
+            log.warning("sync failed (%d in a row): %s; next attempt %s", failures, exc.message, retry_at)
+        report.retry_at = retry_at
+        outbox.release(session, self._inflight, "failed", error=exc.message, retry_at=retry_at)
+        values.update(
+            {
+                state.LAST_ERROR: exc.message,
+                state.LAST_ERROR_KIND: report.error_kind,
+                state.CONSECUTIVE_FAILURES: failures,
+                state.NEXT_ATTEMPT_AT: retry_at,
+                state.RETRY_AFTER_UNTIL: now + timedelta(seconds=retry_after) if retry_after else None,
+            }
+        )
+        state.put(session, now, **values)
+        self._finish(session, report)
+
+    # -- what the worker and the status bar ask --------------------------------------------------------
+
+    def timing(self) -> tuple[int, int]:
+        """The settings `sync.interval_seconds` and `sync.wedge_seconds`, read now."""
+
+        def read(session: Session) -> tuple[int, int]:
+            return (
+                settings.get(session, settings.SYNC_INTERVAL_SECONDS),
+                settings.get(session, settings.SYNC_WEDGE_SECONDS),
+            )
+
+        return self._db(read)
+
+    def due(self, now: datetime, *, force: bool = False) -> bool:
+        """May an automatic round start now? `force` (the "Đồng bộ ngay" button) skips the back-off and a
+        fatal stop, but never a wait the server itself asked for (Retry-After)."""
+        values = self._db(state.get_all)
+        until = state.as_time(values, state.RETRY_AFTER_UNTIL)
+        if until is not None and now < until:
+            return False
+        if force:
+            return True
+        if values.get(state.LAST_ERROR_KIND) == "fatal":
+            return False
+        retry_at = state.as_time(values, state.NEXT_ATTEMPT_AT)
+        return retry_at is None or now >= retry_at
+
+    def next_attempt_at(self) -> datetime | None:
+        """When the back-off allows the next automatic round (None: now)."""
+        values = self._db(state.get_all)
+        times = [
+            t
+            for t in (state.as_time(values, k) for k in (state.NEXT_ATTEMPT_AT, state.RETRY_AFTER_UNTIL))
+            if t
+        ]
+        return max(times) if times else None
+
+    def stalled(self, now: datetime) -> bool:
+        """The watchdog: ops wait to be sent, the server answers, yet nothing was acknowledged for
+        `sync.stall_minutes` minutes."""
+
+        def check(session: Session) -> bool:
+            values = state.get_all(session)
+            minutes = settings.get(session, settings.SYNC_STALL_MINUTES)
+            contact = state.as_time(values, state.LAST_CONTACT_AT)
+            attempt = state.as_time(values, state.LAST_ATTEMPT_AT)
+            if contact is None or attempt is None or contact < attempt:
+                return False  # the last round did not reach the server: offline, not stalled
+            oldest = outbox.oldest_unsent_at(session)
+            if oldest is None:
+                return False
+            since = max(filter(None, (state.as_time(values, state.LAST_ACK_AT), oldest)))
+            return now - since > timedelta(minutes=minutes)
+
+        return self._db(check)
+
+    def skew_warning(self) -> str | None:
+        """A Vietnamese warning when this PC's clock differs from the server's by more than the setting."""
+
+        def check(session: Session) -> str | None:
+            skew = state.as_float(state.get_all(session), state.CLOCK_SKEW_SECONDS)
+            return skew_message(skew, settings.get(session, settings.SKEW_WARNING_SECONDS))
+
+        return self._db(check)
+
+
+def _claim(size: int, up_to_id: int, session: Session) -> tuple[list[outbox.OutboxOp], int]:
+    return outbox.claim(session, size, up_to_id=up_to_id, blocked=conflicts.open_entities(session))
+
+
+def _audit_head(session: Session) -> tuple[int, str] | None:
+    row = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def _release(ids: list[int], to: str, session: Session) -> None:
+    outbox.release(session, ids, to)
+
+
+def skew_message(skew: float | None, limit: int) -> str | None:
+    """The clock warning for a measured skew (server − local, seconds), or None within `limit`."""
+    if skew is None or abs(skew) <= limit:
+        return None
+    minutes = round(abs(skew) / 60)
+    direction = "chậm" if skew > 0 else "nhanh"
+    return (
+        f"Đồng hồ máy tính đang {direction} khoảng {minutes} phút so với máy chủ; "
+        "hãy chỉnh lại ngày giờ của máy để ngày tiếp nhận và ngày hẹn được đúng."
+    )

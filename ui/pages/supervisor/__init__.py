@@ -1,0 +1,5 @@
+"""The supervisor's page (Giám sát, F4): dashboard, periodic reports and supervisor actions."""
+
+from ui.pages.supervisor.page import SupervisorPage
+
+__all__ = ["SupervisorPage"]

@@ -1,0 +1,615 @@
+"""First-run setup wizard: agency, working hours, printers, administrator, central server, then one save.
+
+Shown when the data directory has no counter database. Each page checks its fields with the core's
+rules when the admin presses Enter or "Tiếp theo" and puts the Vietnamese message under the field;
+nothing is written until "Hoàn tất", which hands every answer to `services.first_run.apply_first_run`
+(one transaction, one rename). Cancelling leaves the data directory as it was.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from counter_app.clock import Clock, SystemClock, utc_to_local
+from counter_app.deadlines.hours import parse_periods
+from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.services import first_run
+from counter_app.services.first_run import (
+    AdminAnswers,
+    AgencyAnswers,
+    Enrol,
+    FirstRunAnswers,
+    FirstRunResult,
+    HoursAnswers,
+    PrinterAnswers,
+    ServerAnswers,
+)
+from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy
+from ui import printers as system_printers
+from ui.errors import show_error
+from ui.printers import PrinterFactory, PrinterList, default_printer_label, print_test_page
+from ui.signin import ERROR_STYLE, error_label, password_edit, set_message
+from ui.tasks import TaskRunner
+
+PAGE_AGENCY, PAGE_HOURS, PAGE_PRINTERS, PAGE_ADMIN, PAGE_SERVER, PAGE_SUMMARY = range(6)
+HINT_STYLE = "color: #555;"
+LABEL_WIDTH = 190
+# The enrolment's field names → the wizard's.
+_ENROL_FIELDS = {"server_url": "server_url", "code": "enrol_code", "ca_bundle": "server_url"}
+
+
+def hint_label(text: str) -> QLabel:
+    """A grey, word-wrapped explanation under a field."""
+    label = QLabel(text)
+    label.setStyleSheet(HINT_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+def describe_hours(weekday: str, saturday: str) -> str:
+    """'Thứ Hai – thứ Sáu: 07:00–11:30, 13:30–17:00; thứ Bảy: nghỉ' (the text must already be valid)."""
+
+    def spans(text: str) -> str:
+        return ", ".join(f"{p.start:%H:%M}–{p.end:%H:%M}" for p in parse_periods(text)) or "nghỉ"
+
+    return f"Thứ Hai – thứ Sáu: {spans(weekday)}; thứ Bảy: {spans(saturday)}; Chủ nhật và ngày lễ: nghỉ."
+
+
+class FieldPage(QWizardPage):
+    """A page of labelled fields, each with an optional hint and a red message line under it."""
+
+    def __init__(self, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form.setVerticalSpacing(10)
+        self.form.setHorizontalSpacing(14)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.edits: dict[str, QWidget] = {}
+        self.field_errors: dict[str, QLabel] = {}
+        self.page_layout = QVBoxLayout(self)
+        self.page_layout.addLayout(self.form)
+        self.message_label = error_label()
+
+    def add_field(
+        self, name: str, caption: str, widget: QWidget, hint: str = "", extra: QWidget | None = None
+    ) -> None:
+        """A row: caption (Alt+letter focuses the field), the field (and `extra` beside it), hint, message."""
+        label = QLabel(caption)
+        label.setBuddy(widget)
+        label.setMinimumWidth(LABEL_WIDTH)  # the same column on every page: fields do not jump
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        if extra is None:
+            column.addWidget(widget)
+        else:
+            line = QHBoxLayout()
+            line.addWidget(widget, 1)
+            line.addWidget(extra)
+            column.addLayout(line)
+        if hint:
+            column.addWidget(hint_label(hint))
+        self.field_errors[name] = error_label()
+        column.addWidget(self.field_errors[name])
+        self.form.addRow(label, cell)
+        self.edits[name] = widget
+
+    def finish_layout(self) -> None:
+        """The page-wide message line, then the free space at the bottom."""
+        self.page_layout.addWidget(self.message_label)
+        self.page_layout.addStretch(1)
+
+    def text(self, name: str) -> str:
+        """The text of field `name` (a line edit)."""
+        widget = self.edits[name]
+        assert isinstance(widget, QLineEdit)
+        return widget.text()
+
+    def owns(self, field: str) -> bool:
+        """True when `field` is one of this page's fields."""
+        return field in self.field_errors
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field (the others cleared); focus the first wrong field."""
+        for name, label in self.field_errors.items():
+            set_message(label, errors.get(name, ""))
+        others = [message for name, message in errors.items() if name not in self.field_errors]
+        set_message(self.message_label, " ".join(others))
+        first = next((name for name in self.edits if name in errors), None)
+        if first:
+            widget = self.edits[first]
+            widget.setFocus()
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+
+    def check(self) -> dict[str, str]:
+        """This page's messages by field; {} when the page may be left."""
+        return {}
+
+    def validatePage(self) -> bool:
+        errors = self.check()
+        self.show_errors(errors)
+        return not errors
+
+    def initializePage(self) -> None:
+        if self.edits:
+            next(iter(self.edits.values())).setFocus()
+
+
+class AgencyPage(FieldPage):
+    """Page 1: the agency identifier code and the names printed on the form header."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bước 1/6 — Cơ quan tiếp nhận",
+            "Máy này chưa có dữ liệu của quầy. Phần mềm chỉ lưu khi bấm Hoàn tất ở bước cuối; "
+            "mọi thông tin đều sửa được sau trong Quản trị.",
+        )
+        self.code_edit = QLineEdit(placeholderText="ví dụ 000.00.31.H12", maxLength=40)
+        self.name_edit = QLineEdit(
+            placeholderText="ví dụ Trung tâm Phục vụ hành chính công xã Ỷ La", maxLength=200
+        )
+        self.parent_edit = QLineEdit(placeholderText="ví dụ UBND xã Ỷ La", maxLength=200)
+        self.place_edit = QLineEdit(placeholderText="ví dụ Ỷ La", maxLength=80)
+        self.catalogue_box = QCheckBox(
+            "&Nạp danh mục thủ tục mẫu (31 thủ tục cấp xã; tỉnh nhập danh mục riêng sau)"
+        )
+        self.catalogue_box.setChecked(True)
+        self.add_field(
+            "agency_code",
+            "&Mã định danh cơ quan:",
+            self.code_edit,
+            "Theo Quyết định 20/2020/QĐ-TTg: chữ, số và dấu chấm. Đứng đầu mọi mã hồ sơ.",
+        )
+        self.add_field(
+            "agency_name",
+            "&Tên cơ quan tiếp nhận:",
+            self.name_edit,
+            "In trên đầu Giấy tiếp nhận và mọi biểu mẫu.",
+        )
+        self.add_field("parent_name", "Cơ quan &chủ quản:", self.parent_edit)
+        self.add_field(
+            "place_name", "Địa &danh:", self.place_edit, "In ở dòng ngày tháng: “Ỷ La, ngày … tháng … năm …”."
+        )
+        self.form.addRow("", self.catalogue_box)
+        self.finish_layout()
+
+    def answers(self) -> AgencyAnswers:
+        """What page 1 collected."""
+        return AgencyAnswers(
+            self.text("agency_code"),
+            self.text("agency_name"),
+            self.text("parent_name"),
+            self.text("place_name"),
+            self.catalogue_box.isChecked(),
+        )
+
+    def check(self) -> dict[str, str]:
+        return first_run.check_agency(self.answers())
+
+
+class HoursPage(FieldPage):
+    """Page 2: working hours on weekdays and Saturdays, as the deadline engine reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bước 2/6 — Giờ làm việc",
+            "Ngày hẹn trả kết quả được tính theo giờ làm việc này, lịch nghỉ lễ và ngày làm bù.",
+        )
+        self.weekday_edit = QLineEdit(first_run.HoursAnswers().working_hours, maxLength=120)
+        self.saturday_edit = QLineEdit(placeholderText="để trống nếu thứ Bảy nghỉ", maxLength=120)
+        self.add_field(
+            "working_hours",
+            "Thứ &Hai – thứ Sáu:",
+            self.weekday_edit,
+            "Dạng HH:MM-HH:MM, nhiều khoảng cách nhau bằng dấu phẩy, ví dụ 07:00-11:30,13:30-17:00.",
+        )
+        self.add_field(
+            "saturday_hours", "Thứ &Bảy:", self.saturday_edit, "Ví dụ 07:00-11:30 nếu quầy mở sáng thứ Bảy."
+        )
+        self.preview_label = QLabel()
+        self.preview_label.setWordWrap(True)
+        self.form.addRow("Áp dụng:", self.preview_label)
+        self.finish_layout()
+        self.weekday_edit.textChanged.connect(self._on_hours_text_changed)
+        self.saturday_edit.textChanged.connect(self._on_hours_text_changed)
+        self._on_hours_text_changed()
+
+    def answers(self) -> HoursAnswers:
+        """What page 2 collected."""
+        return HoursAnswers(self.text("working_hours"), self.text("saturday_hours"))
+
+    def check(self) -> dict[str, str]:
+        return first_run.check_hours(self.answers())
+
+    def _on_hours_text_changed(self, _text: str = "") -> None:
+        answers = self.answers()
+        if first_run.check_hours(answers):
+            self.preview_label.setText("(chưa đúng dạng)")
+        else:
+            self.preview_label.setText(describe_hours(answers.working_hours, answers.saturday_hours))
+
+
+class PrintersPage(FieldPage):
+    """Page 3: the receipt and ticket printers, each with a test page."""
+
+    def __init__(self, printers: PrinterList, make: PrinterFactory, clock: Clock) -> None:
+        super().__init__(
+            "Bước 3/6 — Máy in",
+            "Chọn máy in cho từng loại giấy và in thử. Máy in chưa cài thì để máy in mặc định; đổi sau trong Quản trị.",
+        )
+        self._make, self._clock = make, clock
+        self.agency_name = ""
+        names = printers()
+        self.receipt_combo = self._combo(names)
+        self.ticket_combo = self._combo(names)
+        self.receipt_test = QPushButton("In &thử")
+        self.ticket_test = QPushButton("In t&hử")
+        self.add_field(
+            "receipt_printer",
+            "Máy in &giấy tiếp nhận:",
+            self.receipt_combo,
+            "Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01), Mẫu 02, Mẫu 03: khổ A4.",
+            self.receipt_test,
+        )
+        self.add_field(
+            "ticket_printer",
+            "Máy in &phiếu số thứ tự:",
+            self.ticket_combo,
+            "Phiếu số thứ tự của công dân: thường là máy in nhiệt khổ 80 mm.",
+            self.ticket_test,
+        )
+        self.test_label = QLabel()
+        self.test_label.setWordWrap(True)
+        self.test_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow("", self.test_label)
+        if not names:
+            self.form.addRow(
+                "", hint_label("Máy này chưa cài máy in nào: trang in thử sẽ được lưu thành tệp PDF.")
+            )
+        self.finish_layout()
+        self.receipt_test.clicked.connect(self._on_receipt_test_clicked)
+        self.ticket_test.clicked.connect(self._on_ticket_test_clicked)
+
+    @staticmethod
+    def _combo(names: list[str]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(default_printer_label(), "")
+        for name in names:
+            combo.addItem(name, name)
+        return combo
+
+    def answers(self) -> PrinterAnswers:
+        """What page 3 collected ("" = the system default)."""
+        return PrinterAnswers(self.receipt_combo.currentData() or "", self.ticket_combo.currentData() or "")
+
+    def check(self) -> dict[str, str]:
+        return first_run.check_printers(self.answers())
+
+    def print_test(self, which: str) -> str:
+        """Print the test page on the printer chosen for `which` ("receipt" or "ticket"); the outcome."""
+        answers = self.answers()
+        name, purpose = (
+            (answers.receipt_printer, "Giấy tiếp nhận hồ sơ (Mẫu 01)")
+            if which == "receipt"
+            else (answers.ticket_printer, "Phiếu số thứ tự")
+        )
+        try:
+            outcome = print_test_page(
+                name, purpose, self.agency_name, utc_to_local(self._clock.now_utc()), self._make
+            )
+        except UserFacingError as exc:
+            outcome = exc.message
+            self.test_label.setStyleSheet(ERROR_STYLE)
+        else:
+            self.test_label.setStyleSheet("")
+        self.test_label.setText(outcome)
+        return outcome
+
+    def _on_receipt_test_clicked(self) -> None:
+        self.print_test("receipt")
+
+    def _on_ticket_test_clicked(self) -> None:
+        self.print_test("ticket")
+
+
+class AdminPage(FieldPage):
+    """Page 4: the first administrator, signed in when the wizard finishes."""
+
+    def __init__(self, policy: AccountPolicy) -> None:
+        super().__init__(
+            "Bước 4/6 — Tài khoản quản trị",
+            "Quản trị viên thêm tài khoản cho cán bộ, sửa danh mục, lịch và thông tin cơ quan.",
+        )
+        self._policy = policy
+        self.username_edit = QLineEdit(placeholderText="chữ thường không dấu, ví dụ quantri", maxLength=32)
+        self.full_name_edit = QLineEdit(maxLength=120)
+        self.password_edit = password_edit()
+        self.password_edit.setPlaceholderText(f"ít nhất {policy.min_password_length} ký tự")
+        self.repeat_edit = password_edit()
+        self.add_field("username", "&Tên đăng nhập:", self.username_edit)
+        self.add_field("full_name", "&Họ và tên:", self.full_name_edit)
+        self.add_field("password", "&Mật khẩu:", self.password_edit)
+        self.add_field("password_repeat", "&Nhập lại mật khẩu:", self.repeat_edit)
+        self.finish_layout()
+
+    def answers(self) -> AdminAnswers:
+        """What page 4 collected."""
+        return AdminAnswers(
+            self.text("username"), self.text("full_name"), self.text("password"), self.text("password_repeat")
+        )
+
+    def check(self) -> dict[str, str]:
+        return first_run.check_admin(self.answers(), self._policy)
+
+
+class ServerPage(FieldPage):
+    """Page 5 (optional): enrol with the province's central server."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bước 5/6 — Máy chủ trung tâm (không bắt buộc)",
+            "Để trống cả hai ô nếu quầy chưa kết nối máy chủ của tỉnh; quầy vẫn làm việc bình thường khi mất mạng.",
+        )
+        self.url_edit = QLineEdit(placeholderText="ví dụ https://motcua.tinh.gov.vn", maxLength=300)
+        self.code_edit = QLineEdit(placeholderText="mã một lần do quản trị máy chủ cấp", maxLength=100)
+        self.add_field("server_url", "Địa chỉ &máy chủ:", self.url_edit)
+        self.add_field(
+            "enrol_code",
+            "Mã đăng &ký:",
+            self.code_edit,
+            "Đăng ký sau cũng được: counter-admin enrol --server … --code …",
+        )
+        self.finish_layout()
+
+    def answers(self) -> ServerAnswers:
+        """What page 5 collected."""
+        return ServerAnswers(self.text("server_url"), self.text("enrol_code"))
+
+    def check(self) -> dict[str, str]:
+        return first_run.check_server(self.answers())
+
+
+class SummaryPage(FieldPage):
+    """Page 6: everything at a glance; "Hoàn tất" saves it all at once."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bước 6/6 — Xác nhận",
+            "Kiểm tra lại rồi bấm Hoàn tất (Enter). Bấm Quay lại để sửa; Thoát thì không lưu gì.",
+        )
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self.progress_label = QLabel()
+        self.page_layout.addWidget(self.summary_label)
+        self.page_layout.addWidget(self.progress_label)
+        self.finish_layout()
+
+    def show_answers(self, answers: FirstRunAnswers, printer_labels: tuple[str, str]) -> None:
+        """Fill the summary table (passwords never shown)."""
+        agency, hours, server = answers.agency, answers.hours, answers.server
+        rows = (
+            ("Mã định danh cơ quan", agency.agency_code.strip()),
+            ("Cơ quan tiếp nhận", agency.agency_name.strip()),
+            ("Cơ quan chủ quản", agency.parent_name.strip()),
+            ("Địa danh", agency.place_name.strip()),
+            ("Danh mục thủ tục", "nạp danh mục mẫu" if agency.load_catalogue else "để trống, nhập sau"),
+            ("Giờ làm việc", describe_hours(hours.working_hours, hours.saturday_hours)),
+            ("Máy in giấy tiếp nhận", printer_labels[0]),
+            ("Máy in phiếu số thứ tự", printer_labels[1]),
+            (
+                "Quản trị viên",
+                f"{answers.admin.full_name.strip()} ({answers.admin.username.strip().lower()})",
+            ),
+            ("Máy chủ trung tâm", server.server_url.strip() if server.wanted else "chưa đăng ký"),
+        )
+        cells = "".join(
+            f"<tr><td style='padding:3px 14px 3px 0; color:#444'>{escape(k)}</td>"
+            f"<td style='padding:3px 0'><b>{escape(v)}</b></td></tr>"
+            for k, v in rows
+        )
+        self.summary_label.setText(f"<table>{cells}</table>")
+
+
+class SetupWizard(QWizard):
+    """The six pages, and the one save at the end (on the database worker); `outcome` once done."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        clock: Clock | None = None,
+        runner: TaskRunner | None = None,
+        policy: AccountPolicy = ACCOUNT_POLICY,
+        enrol: Enrol | None = None,
+        printers: PrinterList | None = None,
+        make: PrinterFactory | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db_path = db_path
+        self._clock = clock or SystemClock()
+        self._runner = runner or TaskRunner(parent=self)
+        self._own_runner = runner is None
+        self._policy = policy
+        self._enrol = enrol
+        self._busy = False
+        self.outcome: FirstRunResult | None = None
+        self.setWindowTitle("Thiết lập lần đầu — Phần mềm Một cửa")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
+        for button, text in (
+            (QWizard.WizardButton.BackButton, "< &Quay lại"),
+            (QWizard.WizardButton.NextButton, "Tiếp theo >"),
+            (QWizard.WizardButton.FinishButton, "Hoàn &tất"),
+            (QWizard.WizardButton.CancelButton, "Thoát"),
+        ):
+            self.setButtonText(button, text)
+        self.agency_page = AgencyPage()
+        self.hours_page = HoursPage()
+        # Looked up now, not at import: tests replace the system's printer list.
+        self.printers_page = PrintersPage(
+            printers or system_printers.available_printers, make or system_printers.make_printer, self._clock
+        )
+        self.admin_page = AdminPage(policy)
+        self.server_page = ServerPage()
+        self.summary_page = SummaryPage()
+        self.pages: tuple[FieldPage, ...] = (
+            self.agency_page,
+            self.hours_page,
+            self.printers_page,
+            self.admin_page,
+            self.server_page,
+            self.summary_page,
+        )
+        for number, page in enumerate(self.pages):
+            self.setPage(number, page)
+        self.currentIdChanged.connect(self._on_current_id_changed)
+        # 1366×768 at 125 % leaves ~1090×570 logical pixels: fit the screen, whatever its scale.
+        available = self.screen().availableGeometry()
+        self.resize(min(860, available.width() - 40), min(600, available.height() - 40))
+
+    def answers(self) -> FirstRunAnswers:
+        """Every page's answers together."""
+        return FirstRunAnswers(
+            agency=self.agency_page.answers(),
+            admin=self.admin_page.answers(),
+            hours=self.hours_page.answers(),
+            printers=self.printers_page.answers(),
+            server=self.server_page.answers(),
+        )
+
+    def _on_current_id_changed(self, page_id: int) -> None:
+        self.printers_page.agency_name = self.agency_page.text("agency_name").strip()
+        if page_id == PAGE_SUMMARY:
+            labels = (
+                self.printers_page.receipt_combo.currentText(),
+                self.printers_page.ticket_combo.currentText(),
+            )
+            self.summary_page.show_answers(self.answers(), labels)
+            set_message(self.summary_page.message_label, "")
+
+    def go_to(self, page_id: int) -> None:
+        """Step back to page `page_id` (QWizard has no jump; Back keeps every answer)."""
+        while self.currentId() > page_id:
+            self.back()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Go back to the first page with a wrong field and show the messages there."""
+        for number, page in enumerate(self.pages):
+            mine = {k: v for k, v in errors.items() if page.owns(k)}
+            if mine:
+                self.go_to(number)
+                page.show_errors(mine)
+                return
+        self.summary_page.show_errors(errors)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in (
+            QWizard.WizardButton.BackButton,
+            QWizard.WizardButton.FinishButton,
+            QWizard.WizardButton.CancelButton,
+        ):
+            self.button(button).setEnabled(not busy)
+        self.summary_page.progress_label.setText(
+            "Đang tạo cơ sở dữ liệu, nạp danh mục và tài khoản…" if busy else ""
+        )
+
+    def accept(self) -> None:
+        """Hoàn tất: check every page again, then save everything in one go on the database worker."""
+        if self._busy:
+            return
+        answers = self.answers()
+        errors = first_run.check_all(answers, self._policy)
+        if errors:
+            self.show_errors(errors)
+            return
+        path, clock, policy, enrol = self.db_path, self._clock, self._policy, self._enrol
+
+        def apply() -> FirstRunResult:
+            return first_run.apply_first_run(path, answers, clock, policy=policy, enrol=enrol)
+
+        self._set_busy(True)
+        set_message(self.summary_page.message_label, "")
+        self._runner.run_db(apply, self._on_apply_done, self._on_apply_error)
+
+    def _on_apply_done(self, result: FirstRunResult) -> None:
+        self._set_busy(False)
+        self.outcome = result
+        super().accept()
+
+    def _on_apply_error(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, FieldErrors):
+            self.show_errors(error.errors)
+        elif isinstance(error, UserFacingError):
+            field = _ENROL_FIELDS.get(error.field or "")
+            self.show_errors({field: error.message} if field else {"": error.message})
+        else:
+            show_error(self, error)
+
+    def has_input(self) -> bool:
+        """True once the admin typed anything worth asking about before throwing it away."""
+        return any(
+            isinstance(w, QLineEdit) and w.isModified() for page in self.pages for w in page.edits.values()
+        )
+
+    def confirm_cancel(self) -> bool:
+        """Ask before throwing the answers away (nothing has been saved)."""
+        answer = QMessageBox.question(
+            self,
+            "Thoát thiết lập",
+            "Thoát bây giờ thì chưa có gì được lưu và phần mềm sẽ đóng. Thoát?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reject(self) -> None:
+        if self._busy or (self.has_input() and not self.confirm_cancel()):
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        if self._own_runner:
+            self._runner.shutdown()
+
+
+def run_setup_wizard(db_path: Path, **options: object) -> FirstRunResult | None:
+    """Show the wizard for a new counter at `db_path`; the result, or None when the admin cancelled."""
+    wizard = SetupWizard(db_path, **options)  # type: ignore[arg-type]
+    wizard.exec()
+    return wizard.outcome
