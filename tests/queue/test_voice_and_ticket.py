@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import threading
 import time
 import wave
@@ -65,7 +67,12 @@ def test_voice_announcer_never_overlaps() -> None:
     assert len(playing) == 3 and overlaps == []
 
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "img"
+# SAVE_SCREENSHOTS=1 refreshes the pictures in docs/img; otherwise they go to a scratch folder.
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs" / "img"
+    if os.environ.get("SAVE_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="queue-shots-"))
+)
 FOLLOW = "http://192.168.1.10:8600/api/v1/queue/follow/Xy3kq9Lm0aB1cD2e"
 
 

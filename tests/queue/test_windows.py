@@ -4,6 +4,8 @@ screenshots at 1366×768 in docs/img; the panel with the queue host stopped whil
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +34,12 @@ from ui.queue.display import DisplayWindow
 from ui.queue.kiosk import KioskWindow
 from ui.queue.panel import QueuePanel
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "img"
+# SAVE_SCREENSHOTS=1 refreshes the pictures in docs/img; otherwise they go to a scratch folder.
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs" / "img"
+    if os.environ.get("SAVE_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="queue-shots-"))
+)
 NOW = datetime(2026, 11, 26, 2, 30)  # Thursday 09:30 in Vietnam
 AGENCY = "000.00.31.H12"
 QR = (
