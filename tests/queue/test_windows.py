@@ -15,6 +15,7 @@ import pytest
 import requests
 from live_server import start_server
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -29,6 +30,7 @@ from counter_app.services import users
 from counter_app.storage.database import Database
 from counter_app.storage.models import Dossier
 from ui.app import build_window
+from ui.fonts import install_fonts
 from ui.main_window import MainWindow
 from ui.queue.display import DisplayWindow
 from ui.queue.kiosk import KioskWindow
@@ -70,6 +72,12 @@ def _panel(win: MainWindow) -> QueuePanel:
     panel = win.queue_dock.widget()
     assert isinstance(panel, QueuePanel)
     return panel
+
+
+@pytest.fixture(autouse=True)
+def shipped_fonts(qapp: QApplication) -> None:
+    """The app's own font (Be Vietnam Pro), as `counter-app --kiosk/--display` installs it."""
+    install_fonts(qapp)
 
 
 @pytest.fixture
