@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         print(machine_line(args.dir))
         print(f"database: {path} ({total:,} dossiers); times in ms (wall; CPU of this process)")
         if missing:
-            print(f"NOTE: indexes of migration 0007 missing: {', '.join(missing)} (figures without them)")
+            print(f"NOTE: indexes of migration 0006 missing: {', '.join(missing)} (figures without them)")
         passed = True
         for key, (wall, cpu) in results.items():
             p50, p95, cpu50 = _percentile(wall, 0.5), _percentile(wall, 0.95), _percentile(cpu, 0.5)

@@ -101,6 +101,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     "description": "problem+json (400)",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 }
+            for status, response in responses.items():  # errors are served as problem+json: say so
+                content = response.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    content[p.PROBLEM_MEDIA_TYPE] = content.pop("application/json")
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     for model in _REQUEST_MODELS:

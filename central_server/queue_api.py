@@ -21,13 +21,20 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from central_server import auth, db
+from central_server import auth, db, models
 from central_server.problems import ApiError, unauthorised
 from counter_app.queue import service
 from counter_app.queue.errors import QueueError
 from counter_app.queue.model import DESK_ACTIONS, Follow, to_json
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {s: {"model": models.Problem, "description": f"problem+json ({s})"} for s in statuses}
+
+
+_ERRORS = _problems(401, 403, 404, 409)  # 409: the queue's refusals (QueueError)
 _bearer = HTTPBearer(auto_error=False, description="a counter's token (desks)")
 
 
@@ -102,14 +109,18 @@ def _run(request: Request, fn: Any, *args: Any, write: bool = False, **kwargs: A
     return JSONResponse(to_json(result))
 
 
-@router.get("/lines", summary="the site's queues with waiting counts (kiosk)")
+@router.get("/lines", responses=_ERRORS, summary="the site's queues with waiting counts (kiosk)")
 def get_lines(request: Request, who: Annotated[Caller, Depends(caller)]) -> JSONResponse:
     with db.write(_engine(request)) as conn:  # the first request of a site creates its default queues
         lines = service.line_infos(conn, who.site, _now())
     return JSONResponse({"lines": to_json(lines)})
 
 
-@router.post("/tickets", summary="issue a ticket (kiosk: normal; desk: also priority, with a reason)")
+@router.post(
+    "/tickets",
+    responses=_ERRORS,
+    summary="issue a ticket (kiosk: normal; desk: also priority, with a reason)",
+)
 def post_ticket(
     request: Request, body: TicketRequest, who: Annotated[Caller, Depends(caller)]
 ) -> JSONResponse:
@@ -130,13 +141,17 @@ def post_ticket(
     )
 
 
-@router.get("/desks/{desk}", summary="a desk's current ticket, parked tickets, queue lengths")
+@router.get(
+    "/desks/{desk}", responses=_ERRORS, summary="a desk's current ticket, parked tickets, queue lengths"
+)
 def get_desk(request: Request, desk: int, who: Annotated[Caller, Depends(desk_caller)]) -> JSONResponse:
     return _run(request, service.desk_view, who.site, desk, write=True)
 
 
 @router.post(
-    "/desks/{desk}/{action}", summary="next, recall, skip, park, unpark, transfer, start, finish, call"
+    "/desks/{desk}/{action}",
+    responses=_ERRORS,
+    summary="next, recall, skip, park, unpark, transfer, start, finish, call",
 )
 def post_desk_action(
     request: Request,
@@ -154,12 +169,16 @@ def post_desk_action(
     return _run(request, service.desk_action, who.site, req, write=True)
 
 
-@router.get("/display", summary="the waiting-room display: serving per desk, last calls, queue lengths")
+@router.get(
+    "/display",
+    responses=_ERRORS,
+    summary="the waiting-room display: serving per desk, last calls, queue lengths",
+)
 def get_display(request: Request, who: Annotated[Caller, Depends(caller)]) -> JSONResponse:
     return _run(request, service.display_state, who.site, write=True)
 
 
-@router.get("/stats", summary="today's waiting statistics (supervisors)")
+@router.get("/stats", responses=_ERRORS, summary="today's waiting statistics (supervisors)")
 def get_stats(request: Request, who: Annotated[Caller, Depends(desk_caller)]) -> JSONResponse:
     return _run(request, service.queue_stats, who.site, write=True)
 
@@ -182,7 +201,11 @@ def _follow_status(found: Follow) -> str:
     return "Số này đã được phục vụ hoặc đã huỷ"
 
 
-@router.get("/follow/{token}", summary="one ticket's place in its queue (the ticket's QR code; no sign-in)")
+@router.get(
+    "/follow/{token}",
+    responses=_problems(404),
+    summary="one ticket's place in its queue (the ticket's QR code; no sign-in)",
+)
 def get_follow(request: Request, token: str) -> Response:
     with db.read(_engine(request)) as conn:
         found = service.follow(conn, token, _now())

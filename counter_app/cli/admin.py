@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from counter_app import __version__, logmask
 from counter_app.cli import (
+    audit_cmds,
     backup_cmds,
     calendar_cmds,
     catalogue_cmds,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         report_cmds.register,
         protection_cmds.register,
         queue_cmds.register,
+        audit_cmds.register,
     ):
         register(sub)
     calendar_sub = deadline_cmds.register(sub)

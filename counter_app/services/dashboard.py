@@ -2,7 +2,7 @@
 
 Each number is a `Figure`: its value and the `DossierFilter` whose list (and `dossier_query.count`)
 gives exactly the dossiers counted. The values come from a few aggregate queries on covering indexes
-(migration 0007), not from counting every filter one by one; the tests check both agree.
+(migration 0006), not from counting every filter one by one; the tests check both agree.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ CHANNEL_NAMES = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
 CHART_DAYS = 30  # received per day: the last 30 calendar days
 CHART_WEEKS = 8  # on-time rate per week: the last 8 weeks, this one included
 OVERDUE_ROWS = 100  # the overdue list shows the most late first; the figure counts them all
-FINISHED_INDEX = "ix_dossiers_finished"  # migration 0007
+FINISHED_INDEX = "ix_dossiers_finished"  # migration 0006
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ Daily = dict[date, dict[tuple[int, str | None], tuple[int, int, int, int]]]
 def _finished_days(session: Session, period: Period, today: date, *, by_day: bool | None = None) -> Daily:
     """Finished dossiers of each local day of `period` (by procedure and clerk) and of the chart's weeks.
 
-    A query per day on the finished index (migration 0007); without that index (`by_day` False, or
+    A query per day on the finished index (migration 0006); without that index (`by_day` False, or
     None and the index missing), one grouped scan gives the same figures.
     """
     charted = week_start(today) - timedelta(weeks=CHART_WEEKS - 1)

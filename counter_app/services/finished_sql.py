@@ -79,7 +79,7 @@ def day_counts(session: Session, day: date, *group: Any) -> list[tuple[Any, ...]
 
 
 def has_index(session: Session, name: str) -> bool:
-    """Whether the database has the index `name` (migration 0007's may not be applied yet)."""
+    """Whether the database has the index `name` (migration 0006's may not be applied yet)."""
     found = session.execute(
         text("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :name"), {"name": name}
     ).scalar_one()

@@ -152,7 +152,7 @@ def _received_field(channel: int) -> str:
 def _settling(
     session: Session, start: datetime, as_of: datetime
 ) -> Iterable[tuple[int, str | None, dict[str, int]]]:
-    """Accepted dossiers not closed without a result: one pass over the report index (migration 0007)."""
+    """Accepted dossiers not closed without a result: one pass over the report index (migration 0006)."""
     in_period = Dossier.finished_at < as_of
     still_open = (Dossier.finished_at.is_(None)) | (Dossier.finished_at >= as_of)
     stmt = (

@@ -1,7 +1,7 @@
 """Index use of the supervisor's queries: no refresh or report ever scans the dossier or event table.
 
 Every statement `load_dashboard` and `period_report` send is captured and explained (EXPLAIN QUERY
-PLAN) on a seeded database with its statistics; the indexes are those of migration 0007.
+PLAN) on a seeded database with its statistics; the indexes are those of migration 0006.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ INDEXES = ("ix_dossiers_finished", "ix_dossiers_report", "ix_dossiers_remote")
 
 
 def _with_supervisor_indexes(path: Path) -> None:
-    """Apply migration 0007's SQL when the schema does not have it yet (it may still be pending)."""
+    """Apply migration 0006's SQL when the schema does not have it yet (it may still be pending)."""
     conn = sqlite3.connect(path)
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         if not set(INDEXES) <= names:
-            source = next(migrations_dir().glob("0007_supervisor_indexes.sql*"))
+            source = next(migrations_dir().glob("0006_supervisor_indexes.sql*"))
             conn.executescript(source.read_text(encoding="utf-8"))
         conn.execute("ANALYZE")
         conn.commit()

@@ -29,6 +29,7 @@ EXPECTED_TABLES: dict[int, set[str]] = {
     3: {"calendar_days", "calendar_changes"},
     4: set(),
     5: {"sync_enrolment", "sync_state", "sync_conflicts"},
+    6: set(),
 }
 # Other objects a migration must leave behind: (type, table, name) from sqlite_master, or a column.
 EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
@@ -53,6 +54,11 @@ EXPECTED_OBJECTS: dict[int, set[tuple[str, str, str]]] = {
         ("column", "dossiers", "server_version"),
         ("column", "dossiers", "origin"),
         ("index", "sync_conflicts", "ix_sync_conflicts_open"),
+    },
+    6: {
+        ("index", "dossiers", "ix_dossiers_finished"),
+        ("index", "dossiers", "ix_dossiers_report"),
+        ("index", "dossiers", "ix_dossiers_remote"),
     },
 }
 

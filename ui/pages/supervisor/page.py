@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from ui.context import AppContext
 from ui.pages.supervisor.actions_tab import ActionsTab
+from ui.pages.supervisor.audit_tab import AuditTab
 from ui.pages.supervisor.dashboard_view import DashboardView
 from ui.pages.supervisor.report_tab import ReportTab
 
@@ -40,6 +41,8 @@ class SupervisorPage(QWidget):
 
         self.queue_stats = QueueStatsTab(ctx)
         self.tabs.addTab(self.queue_stats, "Hàng đợi")
+        self.audit = AuditTab(ctx)  # issue 9: the audit trail, read-only
+        self.tabs.addTab(self.audit, "Nhật ký kiểm toán")
         self.denied = QLabel(DENIED)
         self.denied.setWordWrap(True)
         self.denied.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -69,6 +72,8 @@ class SupervisorPage(QWidget):
         current = self.tabs.currentWidget()
         if current is self.dashboard:
             self.dashboard.refresh()
+        elif current is self.audit:
+            self.audit.refresh()
         elif current is self.actions:
             self.actions.refresh()
         elif current is self.reports and self.reports.model.report is not None:
