@@ -259,7 +259,8 @@ def _used_numbers(conn: sqlite3.Connection, agency: str) -> dict[date, int]:
     for day, slot, last in conn.execute(
         "SELECT day, slot, last_number FROM code_sequences WHERE agency_code = ?", (agency,)
     ):
-        when = datetime.strptime(day, "%y%m%d").date()
+        # Intake keys the sequences by ISO day; databases seeded before that fix used yyMMdd.
+        when = date.fromisoformat(day) if "-" in day else datetime.strptime(day, "%y%m%d").date()
         used[when] = max(used.get(when, 0), (slot - 1) * 999 + last)
     return used
 
@@ -268,7 +269,7 @@ def _write_sequences(conn: sqlite3.Connection, agency: str, sequence: dict[date,
     rows = []
     for day, used in sequence.items():
         for slot in range(1, math.ceil(used / 999) + 1):
-            rows.append((agency, day.strftime("%y%m%d"), slot, min(999, used - (slot - 1) * 999)))
+            rows.append((agency, day.isoformat(), slot, min(999, used - (slot - 1) * 999)))
     conn.executemany(
         "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(agency_code, day, slot) DO UPDATE SET last_number = max(last_number, excluded.last_number)",

@@ -94,6 +94,10 @@ ACTION_LABELS: dict[str, str] = {
     "appointment_recomputed": "Tính lại ngày hẹn do thay đổi lịch làm việc",
     "receipt_printed": "In Giấy tiếp nhận và hẹn trả kết quả",
     "receipt_reprinted": "In lại Giấy tiếp nhận và hẹn trả kết quả",
+    "corrected": "Sửa thông tin tiếp nhận",
+    "reprint_requested": "Đề nghị in lại giấy tờ",
+    "reprint_approved": "Lãnh đạo duyệt in lại",
+    "reprint_refused": "Lãnh đạo không duyệt in lại",
 }
 # What the "chuyển sang «…»" part of a refusal names for each action.
 _TARGET_TEXT: dict[str, str] = {

@@ -12,7 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from counter_app.errors import FieldErrors, UserFacingError
-from counter_app.services import corrections, day_close, dossier_query, forms, intake, reprints, users
+from counter_app.services import (
+    corrections,
+    day_close,
+    dossier_query,
+    forms,
+    intake,
+    reprints,
+    users,
+    workflow,
+)
 from counter_app.services.dossier_query import DossierFilter
 from counter_app.storage.database import Database, raw_connect
 from counter_app.storage.models import Dossier
@@ -178,6 +187,8 @@ def test_a_correction_keeps_before_and_after_and_is_queued(desk: Desk, boss: str
     assert op["event"]["kind"] == "corrected" and op["event"]["status_to"] is None and op["version"] == 2
     audit = json.loads(_rows(db, "SELECT detail FROM audit_log WHERE action = 'corrected'")[0][0])
     assert audit["before"] == payload["before"] and audit["reason"] == "Nhập sai họ tên và số CCCD"
+    with db.read() as session:  # the detail view's history names the step in Vietnamese
+        assert [e.label for e in workflow.dossier_timeline(session, code)][-1] == "Sửa thông tin tiếp nhận"
 
 
 def test_a_refused_correction_writes_nothing(desk: Desk, boss: str, db: Database) -> None:

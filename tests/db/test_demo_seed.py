@@ -77,3 +77,21 @@ def test_a_refused_count_writes_nothing(db_path: Path, capsys: pytest.CaptureFix
     assert main(["seed-demo", "--db", str(db_path), "--dossiers", "0"]) != 0
     assert "số hồ sơ" in capsys.readouterr().err
     assert _rows(db_path, "SELECT count(*) FROM dossiers") == [(0,)]
+
+
+def test_a_real_intake_on_a_seeded_day_takes_the_next_number(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(db_path, 500, 3)
+    codes = [str(r[0]) for r in _rows(db_path, "SELECT code FROM dossiers")]
+    busiest = max({c.split("-")[-2] for c in codes}, key=lambda d: sum(c.split("-")[-2] == d for c in codes))
+    day = datetime.strptime(busiest, "%y%m%d")
+    seeded = sorted(int(c[-4:]) for c in codes if c.split("-")[-2] == busiest and c[-4] == "1")
+    procedure = str(_rows(db_path, "SELECT code FROM procedures WHERE active = 1 LIMIT 1")[0][0])
+    capsys.readouterr()
+    args = ["receive", "--db", str(db_path), "--procedure", procedure, "--name", "Lò Thị Ưng"]
+    at = day.replace(hour=16, minute=30).strftime("%Y-%m-%dT%H:%M")
+    assert main([*args, "--id-number", "011192012347", "--received", at]) == 0
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    assert code not in codes
+    assert int(code[-4:]) == seeded[-1] + 1
