@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,13 +9,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
 
 from counter_app.deadlines import format_instant
 from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from counter_app.printing.landscape import landscape_pdf
 from counter_app.services.counter_setup import CounterIdentity
 from counter_app.services.reports import COLUMNS, TITLE, PeriodReport, ReportLine
 
@@ -199,17 +198,4 @@ def export_pdf(report: PeriodReport, identity: CounterIdentity) -> bytes:
         )
         # A section title never ends a page alone: it needs room for the header rows and a few lines.
         story += [CondPageBreak(35 * mm), text(SECTION_TITLES[kind], section), table]
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=10 * mm,
-        rightMargin=10 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=TITLE,
-        invariant=True,
-        initialFontName=REGULAR,
-    )
-    doc.build(story)
-    return buffer.getvalue()
+    return landscape_pdf(story, TITLE, side_margin_mm=10)

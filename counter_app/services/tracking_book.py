@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,10 +10,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,6 +21,7 @@ from counter_app.clock import Clock, SystemClock, local_to_utc, utc_to_local
 from counter_app.deadlines import classify_finished
 from counter_app.errors import UserFacingError
 from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
+from counter_app.printing.landscape import landscape_pdf
 from counter_app.services.intake import STATUS_NAMES
 from counter_app.services.workflow import EXTENDED
 from counter_app.storage.models import Dossier
@@ -293,20 +292,7 @@ def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, 
     if period is not None:
         story.append(Paragraph(f"Từ ngày {period[0]:%d/%m/%Y} đến ngày {period[1]:%d/%m/%Y}", sub))
     story += [Spacer(0, 4 * mm), table]
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=TITLE,
-        invariant=True,
-        initialFontName=REGULAR,
-    )
-    doc.build(story)
-    return buffer.getvalue()
+    return landscape_pdf(story, TITLE)
 
 
 def book_volume(session: Session) -> int:
