@@ -137,7 +137,15 @@ FORMS_KEEP_DAYS = SettingSpec(
     _between(1, 3650, "ngày"),
 )
 
+
+def _language(value: str) -> str | None:
+    return None if value in ("vi", "en") else "chọn vi (Tiếng Việt) hoặc en (English)"
+
+
+UI_LANGUAGE = SettingSpec("ui.language", str, "vi", "Ngôn ngữ giao diện (vi, en)", _language)
+
 ALL: tuple[SettingSpec[Any], ...] = (
+    UI_LANGUAGE,
     IDLE_LOCK_MINUTES,
     STATUS_PAGE_URL,
     GUIDE_OFFICER,

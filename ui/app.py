@@ -28,6 +28,7 @@ from counter_app.storage.database import Database, open_database
 from ui.context import AppContext
 from ui.fonts import install_fonts
 from ui.idle_lock import IdleLock, minutes_to_ms
+from ui.language import apply_language
 from ui.main_window import MainWindow
 from ui.printers import remember_choice
 from ui.signin import FirstAdminDialog, SignInDialog, apply_user
@@ -62,6 +63,7 @@ def build_context(db: Database, *, synchronous: bool = False) -> AppContext:
     """The shared objects of one window over an open database; nobody signed in yet."""
     with db.read() as session:
         identity = load_identity(session)
+        apply_language(settings.get(session, settings.UI_LANGUAGE))
         remember_choice(
             settings.get(session, settings.RECEIPT_PRINTER), settings.get(session, settings.TICKET_PRINTER)
         )
@@ -173,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("counter-app")
     app.setApplicationDisplayName("Phần mềm Một cửa")
     install_fonts(app)
+    apply_language("vi")  # until the counter's own setting is read: the wizard and sign-in in Vietnamese
     if args.kiosk or args.display:  # the queue's own windows: no counter database needed
         from ui.queue.app import run as run_queue_window
 
