@@ -107,8 +107,9 @@ class VietnameseQtTranslator(QTranslator):
 
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return QT_VIETNAMESE.get(source_text, "")
+    ) -> str | None:
+        # None, not "": Qt takes an empty string as a translation and would blank every other text.
+        return QT_VIETNAMESE.get(source_text)
 
 
 _installed: VietnameseQtTranslator | None = None
