@@ -38,8 +38,11 @@ KEYS = (
     "deadline_compute",
     "sync_push_100k",
     "sync_pull_100k",
+    "startup",
+    "rss_mb",
 )
 DB_KEYS = {"lookup_code", "search_name", "list_first_page", "dashboard_refresh", "report_year"}
+STARTUP_KEYS = {"startup", "rss_mb"}  # child processes on the seeded database (bench.startup_bench)
 SEARCH_LIMIT = 50  # "name without diacritics, first 50"
 VISIBLE_ROWS = 30  # rows of the list a 1080p screen shows
 
@@ -58,10 +61,11 @@ class Plan:
     report: int
     deadlines: int
     sync_ops: int
+    startup: int = 5
 
 
-FULL = Plan(1_000_000, 200, 50, 200, 100, 50, 10, 3, 200_000, 100_000)
-QUICK = Plan(100_000, 30, 15, 50, 30, 15, 5, 2, 50_000, 10_000)
+FULL = Plan(1_000_000, 200, 50, 200, 100, 50, 10, 3, 200_000, 100_000, 5)
+QUICK = Plan(100_000, 30, 15, 50, 30, 15, 5, 2, 50_000, 10_000, 3)
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -321,6 +325,12 @@ def _dashboard(plan: Plan, db: Any, now: datetime, only: set[str]) -> dict[str, 
     return out
 
 
+def bench_startup(plan: Plan, path: Path) -> dict[str, dict[str, Any]]:
+    from bench.startup_bench import measure
+
+    return measure(path, plan.startup)
+
+
 def bench_sync(plan: Plan, folder: Path) -> dict[str, dict[str, Any]]:
     from bench.sync_bench import bench_sync as run
 
@@ -355,6 +365,10 @@ def verdict(key: str, fig: dict[str, Any]) -> tuple[str, bool | None]:
         return f"≤ {goal_s:g} s; ratio ≤ 2", fig["total_ms"] <= fig["goal_total_ms"] and fig["ratio"] <= 2.0
     if key == "sync_pull_100k":
         return f"≤ {fig['goal_total_ms'] / 1000:g} s", fig["total_ms"] <= fig["goal_total_ms"]
+    if key == "startup":
+        return "ratio ≤ 3", fig["ratio"] <= 3.0
+    if key == "rss_mb":
+        return "≤ 300 MB (median)", fig["median_mb"] <= 300.0
     return "—", None
 
 
@@ -372,6 +386,10 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         figure = ""
         if "per_s" in fig:
             figure = f"{fig['per_s']:,.0f}/s"
+        if "median_mb" in fig:
+            figure = f"{fig['median_mb']:,.1f} MB (max {fig['max_mb']:,.1f})"
+        if "cpu_ratio" in fig:
+            figure = f"CPU {fig['cpu_median_ms']:,.0f} vs {fig['baseline_cpu_median_ms']:,.0f} ms"
         if "total_ms" in fig:
             figure = f"{fig['n']:,} in {fig['total_ms'] / 1000:.1f} s ({fig['per_s']:,.0f}/s)"
         if "missing" in fig or "error" in fig:
@@ -400,7 +418,7 @@ def run(
     results: dict[str, dict[str, Any]] = {}
     began = time.perf_counter()
     path = None
-    if only & DB_KEYS or "intake_commit" in only:
+    if only & (DB_KEYS | STARTUP_KEYS) or "intake_commit" in only:
         path, seeded_s = dataset.database(plan.dossiers, cache)
         log(
             f"database: {path} ({plan.dossiers:,} dossiers, {'cached' if seeded_s is None else f'seeded in {seeded_s:.1f} s'})"
@@ -413,6 +431,7 @@ def run(
         (DB_KEYS, lambda: bench_database(plan, path, only) if path else {}),
         ({"deadline_compute"}, lambda: {"deadline_compute": bench_deadlines(plan)}),
         ({"sync_push_100k", "sync_pull_100k"}, lambda: bench_sync(plan, disk)),
+        (STARTUP_KEYS, lambda: bench_startup(plan, path) if path else {}),
     ]
     for keys, step in steps:
         if not keys & only:
@@ -462,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = Plan(**{**plan.__dict__, "dossiers": args.dossiers})
     if args.rounds:
         r = args.rounds
-        plan = Plan(plan.dossiers, r, r, r, r, r, r, r, max(1000, r), plan.sync_ops)
+        plan = Plan(plan.dossiers, r, r, r, r, r, r, r, max(1000, r), plan.sync_ops, r)
     if args.sync_ops:
         plan = Plan(**{**plan.__dict__, "sync_ops": args.sync_ops})
     only = {k.strip() for k in args.only.split(",") if k.strip()} or set(KEYS)

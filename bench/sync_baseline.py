@@ -190,6 +190,7 @@ def make_ops(
     slot: int = 1,
     start: date = date(2025, 3, 3),
     clerk_id: str | None = None,
+    pool: int = POOL,
 ) -> list[WireOp]:
     """`n` dossier.received ops shaped like counter_app.services.intake sends them; deterministic by seed.
 
@@ -202,7 +203,7 @@ def make_ops(
 
     rng = random.Random(seed)
     people = PersonGenerator(rng, PROVINCES[0], "Xã Ỷ La")
-    applicants = [canonical_json({**people.person(start), "email": ""}) for _ in range(POOL)]
+    applicants = [canonical_json({**people.person(start), "email": ""}) for _ in range(pool)]
     submitters = [
         canonical_json(
             {
@@ -211,7 +212,7 @@ def make_ops(
                 "authorisation_note": f"Giấy ủy quyền số {rng.randint(1, 99)}/UQ",
             }
         )
-        for _ in range(POOL // 10)
+        for _ in range(max(1, pool // 10))
     ]
     no_submitter = canonical_json({"name": "", "id_number": "", "authorisation_note": ""})
     procedures = [(_ENCODE(code), _documents_json(lines)) for code, lines in _procedures()]
@@ -244,7 +245,7 @@ def make_ops(
         submitter = submitters[rng.randrange(len(submitters))] if rng.random() < 0.2 else no_submitter
         # Keys in sorted order, values JSON-safe by construction (the sample check below proves it).
         text = (
-            f'{head}{applicants[rng.randrange(POOL)]},"documents":{documents},"dossier":'
+            f'{head}{applicants[rng.randrange(pool)]},"documents":{documents},"dossier":'
             f'{{"applicant_id":"{applicant_id}","appointment_at":"{appointment_utc}","channel":1,'
             f'"clerk_id":{clerk_json},"code":"{day_code}{slot * 1000 + number:04d}",'
             f'"delivery":"{"post" if post else "counter"}","delivery_address":{address},'

@@ -10,7 +10,6 @@ Errors are problem+json; the rules are in counter_app/queue/service.py, shared w
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,7 +24,8 @@ from central_server import auth, db, models
 from central_server.problems import ApiError, unauthorised
 from counter_app.queue import service
 from counter_app.queue.errors import QueueError
-from counter_app.queue.model import DESK_ACTIONS, Follow, to_json
+from counter_app.queue.follow_page import render_follow_page
+from counter_app.queue.model import DESK_ACTIONS, to_json
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 
@@ -183,24 +183,6 @@ def get_stats(request: Request, who: Annotated[Caller, Depends(desk_caller)]) ->
     return _run(request, service.queue_stats, who.site, write=True)
 
 
-_FOLLOW_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="15">
-<title>Số thứ tự {label}</title></head>
-<body style="font-family: sans-serif; text-align: center; padding: 1em">
-<p>Số thứ tự của quý vị</p><h1 style="font-size: 4em; margin: 0.2em">{label}</h1><p>{line}</p>
-<h2>{status}</h2><p style="color: #666">Trang tự cập nhật mỗi 15 giây.</p></body></html>"""
-
-
-def _follow_status(found: Follow) -> str:
-    if found.state == "waiting":
-        return f"Trước quý vị còn {found.ahead} người" if found.ahead else "Quý vị sắp được mời"
-    if found.state in ("called", "serving"):
-        return f"Mời quý vị đến Quầy {found.desk}"
-    if found.state == "parked":
-        return "Quý vị đang hoàn thiện giấy tờ; cán bộ sẽ mời lại"
-    return "Số này đã được phục vụ hoặc đã huỷ"
-
-
 @router.get(
     "/follow/{token}",
     responses=_problems(404),
@@ -212,8 +194,5 @@ def get_follow(request: Request, token: str) -> Response:
     if found is None:
         raise ApiError(404, "not_found", "Không tìm thấy số thứ tự này (số chỉ có giá trị trong ngày).")
     if "text/html" in request.headers.get("accept", ""):  # a phone's browser after scanning the QR
-        page = _FOLLOW_PAGE.format(
-            label=html.escape(found.label), line=html.escape(found.line_name), status=_follow_status(found)
-        )
-        return HTMLResponse(page)
+        return HTMLResponse(render_follow_page(found))
     return JSONResponse(to_json(found))

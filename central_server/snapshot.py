@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -177,6 +178,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     columns = list(rows[0])
+    values = itemgetter(*columns) if len(columns) > 1 else (lambda r: (r[columns[0]],))
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(c) for c in columns)
     if conn.dialect.name == "postgresql":
@@ -184,13 +186,13 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         try:
             with cursor.copy(f"COPY {prep.format_table(table)} ({names}) FROM STDIN") as copy:
                 for r in rows:
-                    copy.write_row([r[c] for c in columns])
+                    copy.write_row(values(r))
         finally:
             cursor.close()
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {prep.format_table(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+    conn.exec_driver_sql(sql, list(map(values, rows)))
 
 
 def write_changes(conn: Connection, entries: list[dict[str, Any]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from counter_app.i18n import _
+
 
 class Cancelled(Exception):
     """The user cancelled the action; nothing to report."""
@@ -21,7 +23,7 @@ class FieldErrors(UserFacingError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         lines = "; ".join(f"{name}: {msg}" for name, msg in errors.items())
-        super().__init__(f"Thông tin chưa hợp lệ — {lines}")
+        super().__init__(_("Thông tin chưa hợp lệ — {lines}").format(lines=lines))
         self.errors = dict(errors)
 
 

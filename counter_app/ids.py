@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 _MASK_48 = (1 << 48) - 1
 _MASK_62 = (1 << 62) - 1
@@ -19,4 +18,5 @@ def uuid7(unix_ms: int | None = None) -> str:
     value |= ((rand >> 68) & 0xFFF) << 64
     value |= 0b10 << 62
     value |= rand & _MASK_62
-    return str(uuid.UUID(int=value))
+    digits = f"{value:032x}"  # the standard 8-4-4-4-12 form, as str(UUID) gives it
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

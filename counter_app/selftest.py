@@ -28,6 +28,7 @@ from sqlalchemy import select
 from counter_app import __version__
 from counter_app.clock import FixedClock, local_to_utc
 from counter_app.code128 import GreyImage, read_code128
+from counter_app.i18n import _
 from counter_app.paths import HOME_ENV, migrations_dir, resources_dir
 
 # A dossier of "Cấp Giấy xác nhận tình trạng hôn nhân" (3 working days) received on the Thursday
@@ -38,11 +39,11 @@ RECEIVED_LOCAL = datetime(2026, 2, 12, 9, 32)
 EXPECTED_APPOINTMENT = datetime(2026, 2, 24, 9, 32)
 AGENCY = {
     "agency_code": "000.00.31.H12",
-    "agency_name": "Trung tâm Phục vụ hành chính công xã Ỷ La (tự kiểm tra)",
-    "parent_name": "UBND xã Ỷ La",
-    "place_name": "Ỷ La",
+    "agency_name": "Trung tâm Phục vụ hành chính công xã Ỷ La (tự kiểm tra)",  # i18n: skip
+    "parent_name": "UBND xã Ỷ La",  # i18n: skip
+    "place_name": "Ỷ La",  # i18n: skip
 }
-APPLICANT = "Nguyễn Thị Ánh Tuyết"
+APPLICANT = "Nguyễn Thị Ánh Tuyết"  # i18n: skip
 
 Rasterise = Callable[[bytes], list[GreyImage]]
 
@@ -111,20 +112,24 @@ class SelfTest:
         """The last line: passed or failed, and the time taken."""
         seconds = time.perf_counter() - self.started
         if self.ok:
-            return f"KẾT QUẢ: ĐẠT — {len(self.results)} bước, {seconds:.1f} s"
+            return _("KẾT QUẢ: ĐẠT — {count} bước, {seconds:.1f} s").format(
+                count=len(self.results), seconds=seconds
+            )
         failed = next(r for r in self.results if not r.ok)
-        return f"KẾT QUẢ: KHÔNG ĐẠT ở bước {failed.number} ({failed.title}) — mã thoát {failed.number}"
+        return _("KẾT QUẢ: KHÔNG ĐẠT ở bước {number} ({title}) — mã thoát {number}").format(
+            number=failed.number, title=failed.title
+        )
 
 
 def format_result(result: StepResult) -> str:
     """'[OK] 3. Title: detail (12 ms)' or '[LỖI] …'."""
-    mark = "[OK]  " if result.ok else "[LỖI] "
+    mark = "[OK]  " if result.ok else _("[LỖI] ")
     return f"{mark}{result.number}. {result.title}: {result.detail} ({result.seconds * 1000:.0f} ms)"
 
 
 def ascii_text(text: str) -> str:
     """Vietnamese → plain ASCII (diacritics dropped, đ → d), for consoles that cannot show it."""
-    text = text.replace("đ", "d").replace("Đ", "D").replace("—", "-")
+    text = text.replace("đ", "d").replace("Đ", "D").replace("—", "-")  # i18n: skip
     decomposed = unicodedata.normalize("NFD", text)
     return (
         "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "replace").decode()
@@ -169,17 +174,19 @@ def check_resources() -> str:
     missing = [
         what
         for what, present in (
-            (f"phông chữ ({resources / 'fonts'})", bool(fonts)),
-            (f"danh mục ({catalogue})", catalogue.is_file()),
-            ("tệp lịch (resources/calendar)", bool(calendars)),
-            (f"bước nâng cấp lược đồ ({migrations})", bool(sql)),
+            (_("phông chữ ({value})").format(value=resources / "fonts"), bool(fonts)),
+            (_("danh mục ({catalogue})").format(catalogue=catalogue), catalogue.is_file()),
+            (_("tệp lịch (resources/calendar)"), bool(calendars)),
+            (_("bước nâng cấp lược đồ ({migrations})").format(migrations=migrations), bool(sql)),
         )
         if not present
     ]
     if missing:
-        raise StepFailed("thiếu " + "; ".join(missing))
+        raise StepFailed(_("thiếu ") + "; ".join(missing))
     register_fonts()  # the PDF fonts must parse, not only exist
-    return f"{len(fonts)} phông chữ, danh mục, {len(calendars)} tệp lịch, {len(sql)} bước nâng cấp lược đồ"
+    return _("{count} phông chữ, danh mục, {count2} tệp lịch, {count3} bước nâng cấp lược đồ").format(
+        count=len(fonts), count2=len(calendars), count3=len(sql)
+    )
 
 
 def check_libraries() -> str:
@@ -191,20 +198,24 @@ def check_libraries() -> str:
     from argon2 import PasswordHasher
 
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    if not hasher.verify(hasher.hash("mật khẩu thử"), "mật khẩu thử"):
-        raise StepFailed("argon2 không kiểm tra được mật khẩu")
+    if not hasher.verify(hasher.hash("mật khẩu thử"), "mật khẩu thử"):  # i18n: skip
+        raise StepFailed(_("argon2 không kiểm tra được mật khẩu"))
     book = openpyxl.Workbook()
-    book.active.append(["Mã hồ sơ", "Ngày hẹn"])
+    book.active.append(["Mã hồ sơ", "Ngày hẹn"])  # i18n: skip
     sheet = io.BytesIO()
     book.save(sheet)
     name = holidays.country_holidays("VN", years=2026, language="vi").get(datetime(2026, 9, 2).date(), "")
-    if "Quốc khánh" not in name:
-        raise StepFailed(f"tên ngày lễ tiếng Việt không đúng: {name!r} (thiếu tệp dịch của holidays?)")
+    if "Quốc khánh" not in name:  # i18n: skip
+        raise StepFailed(
+            _("tên ngày lễ tiếng Việt không đúng: {name!r} (thiếu tệp dịch của holidays?)").format(name=name)
+        )
     import certifi  # requests' CA roots, for the central server over HTTPS
 
     if not Path(certifi.where()).is_file():
-        raise StepFailed(f"thiếu tệp chứng chỉ gốc {certifi.where()}")
-    return f"argon2, openpyxl ({len(sheet.getvalue()) // 1024} kB), ngày lễ “{name}”, chứng chỉ gốc"
+        raise StepFailed(_("thiếu tệp chứng chỉ gốc {where}").format(where=certifi.where()))
+    return _("argon2, openpyxl ({value} kB), ngày lễ “{name}”, chứng chỉ gốc").format(
+        value=len(sheet.getvalue()) // 1024, name=name
+    )
 
 
 def run_core_steps(test: SelfTest, home: Path, rasterise: Rasterise | None) -> None:
@@ -225,31 +236,39 @@ def run_core_steps(test: SelfTest, home: Path, rasterise: Rasterise | None) -> N
         state["db"] = db = open_database(path)
         version, latest = db.schema_version(), migrations.latest_version()
         if version != latest:
-            raise StepFailed(f"lược đồ {version}, cần {latest}")
-        return f"tạo và nâng cấp {path.name} lên lược đồ {version}"
+            raise StepFailed(_("lược đồ {version}, cần {latest}").format(version=version, latest=latest))
+        return _("tạo và nâng cấp {name} lên lược đồ {version}").format(name=path.name, version=version)
 
     def counter() -> str:
         with state["db"].write() as session:
             counter_setup.initialise_counter(session, clock, **AGENCY)
             loaded = load_builtin_catalogue(session, clock).total
-            clerk = users.ensure_system_user(session, clock, "tu-kiem-tra", "Tự kiểm tra")
+            clerk = users.ensure_system_user(session, clock, "tu-kiem-tra", "Tự kiểm tra")  # i18n: skip
         state["clerk_id"] = clerk.id
         if loaded == 0:
-            raise StepFailed("danh mục thủ tục mẫu rỗng")
-        return f"khởi tạo quầy, nạp {loaded} thủ tục"
+            raise StepFailed(_("danh mục thủ tục mẫu rỗng"))
+        return _("khởi tạo quầy, nạp {loaded} thủ tục").format(loaded=loaded)
 
     def deadline() -> str:
         with state["db"].read() as session:
             procedure = session.scalar(select(Procedure).where(Procedure.code == PROCEDURE_CODE))
             if procedure is None:
-                raise StepFailed(f"không có thủ tục {PROCEDURE_CODE} trong danh mục mẫu")
+                raise StepFailed(
+                    _("không có thủ tục {PROCEDURE_CODE} trong danh mục mẫu").format(
+                        PROCEDURE_CODE=PROCEDURE_CODE
+                    )
+                )
             due = appointment.compute_appointment_for(session, procedure, RECEIVED_LOCAL)
         if due != EXPECTED_APPOINTMENT:
             raise StepFailed(
-                f"hẹn {due:%H:%M %d/%m/%Y}, đúng ra {EXPECTED_APPOINTMENT:%H:%M %d/%m/%Y} "
-                "(thiếu dữ liệu ngày lễ hoặc tệp lịch?)"
+                _(
+                    "hẹn {due:%H:%M %d/%m/%Y}, đúng ra {EXPECTED_APPOINTMENT:%H:%M %d/%m/%Y} (thiếu dữ "
+                    "liệu ngày lễ hoặc tệp lịch?)"
+                ).format(due=due, EXPECTED_APPOINTMENT=EXPECTED_APPOINTMENT)
             )
-        return f"nhận {RECEIVED_LOCAL:%H:%M %d/%m/%Y} → hẹn {due:%H:%M %d/%m/%Y} (qua Tết)"
+        return _("nhận {RECEIVED_LOCAL:%H:%M %d/%m/%Y} → hẹn {due:%H:%M %d/%m/%Y} (qua Tết)").format(
+            RECEIVED_LOCAL=RECEIVED_LOCAL, due=due
+        )
 
     def receipt() -> str:
         with state["db"].write() as session:
@@ -260,9 +279,9 @@ def run_core_steps(test: SelfTest, home: Path, rasterise: Rasterise | None) -> N
                 full_name=APPLICANT,
                 id_number="008186001234",
                 gender="nu",
-                address_street="Thôn Đồng Tâm",
-                address_commune="Xã Ỷ La",
-                address_province="Tỉnh Tuyên Quang",
+                address_street="Thôn Đồng Tâm",  # i18n: skip
+                address_commune="Xã Ỷ La",  # i18n: skip
+                address_province="Tỉnh Tuyên Quang",  # i18n: skip
                 documents=tuple(
                     DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True)
                     for d in procedure.documents
@@ -272,25 +291,31 @@ def run_core_steps(test: SelfTest, home: Path, rasterise: Rasterise | None) -> N
         with state["db"].write() as session:
             printed = forms.print_receipt(session, clock, registered.code, state["clerk_id"])
         if not printed.path.is_file() or not printed.pdf.startswith(b"%PDF"):
-            raise StepFailed(f"không có tệp PDF {printed.path}")
+            raise StepFailed(_("không có tệp PDF {path}").format(path=printed.path))
         state["code"], state["pdf"] = registered.code, printed.pdf
-        return f"hồ sơ {registered.code}, Giấy tiếp nhận {len(printed.pdf) // 1024} kB"
+        return _("hồ sơ {code}, Giấy tiếp nhận {value} kB").format(
+            code=registered.code, value=len(printed.pdf) // 1024
+        )
 
     def barcode() -> str:
         if rasterise is None:
-            raise StepFailed("không có bộ dựng ảnh PDF")
+            raise StepFailed(_("không có bộ dựng ảnh PDF"))
         pages = rasterise(state["pdf"])
         texts = [text for page in pages for text in read_code128(page)]
         if state["code"] not in texts:
-            found = ", ".join(texts) or "không đọc được mã nào"
-            raise StepFailed(f"mã vạch đọc được: {found}; cần {state['code']}")
-        return f"đọc lại mã vạch Code 128 trên {len(pages)} trang: {state['code']}"
+            found = ", ".join(texts) or _("không đọc được mã nào")
+            raise StepFailed(
+                _("mã vạch đọc được: {found}; cần {code}").format(found=found, code=state["code"])
+            )
+        return _("đọc lại mã vạch Code 128 trên {count} trang: {code}").format(
+            count=len(pages), code=state["code"]
+        )
 
-    test.step("Cơ sở dữ liệu tạm", database)
-    test.step("Khởi tạo quầy", counter)
-    test.step("Tính thời hạn", deadline)
-    test.step("In Giấy tiếp nhận (Mẫu 01)", receipt)
-    test.step("Đọc mã vạch", barcode)
+    test.step(_("Cơ sở dữ liệu tạm"), database)
+    test.step(_("Khởi tạo quầy"), counter)
+    test.step(_("Tính thời hạn"), deadline)
+    test.step(_("In Giấy tiếp nhận (Mẫu 01)"), receipt)
+    test.step(_("Đọc mã vạch"), barcode)
 
 
 def close_database(test: SelfTest) -> None:
@@ -302,10 +327,15 @@ def close_database(test: SelfTest) -> None:
 
 def header() -> str:
     """The first line of the report: what is being tested, on what."""
-    frozen = " (bản đóng gói)" if getattr(sys, "frozen", False) else ""
-    return (
-        f"Tự kiểm tra counter-app {__version__}{frozen} — Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+    frozen = _(" (bản đóng gói)") if getattr(sys, "frozen", False) else ""
+    return _(
+        "Tự kiểm tra counter-app {version}{frozen} — Python {python_version}, {system} {release}"
+    ).format(
+        version=__version__,
+        frozen=frozen,
+        python_version=platform.python_version(),
+        system=platform.system(),
+        release=platform.release(),
     )
 
 
@@ -325,8 +355,8 @@ def run(
     test.say(header())
     with scratch_home() as home:
         try:
-            test.step("Tài nguyên", check_resources)
-            test.step("Thư viện", check_libraries)
+            test.step(_("Tài nguyên"), check_resources)
+            test.step(_("Thư viện"), check_libraries)
             if before is not None and test.ok:
                 before(test)
             run_core_steps(test, home, rasterise)

@@ -176,13 +176,14 @@ def start_server(tmp_path: Path, db_url: str | None = None) -> LiveServer:
     return server
 
 
-def isolated_pg_url(base_url: str) -> tuple[str, Callable[[], None]]:
-    """A fresh schema `t_<hex>` in the PostgreSQL database of `base_url`; returns (url whose connections
-    use that schema, cleanup that drops it). Needs psycopg 3 and a URL like postgresql+psycopg://…"""
+def isolated_pg_url(base_url: str, prefix: str = "t_") -> tuple[str, Callable[[], None]]:
+    """A fresh schema `<prefix><hex>` in the PostgreSQL database of `base_url`; returns (url whose
+    connections use that schema, cleanup that drops it). Needs psycopg 3 and a URL like
+    postgresql+psycopg://… (the tests and bench/loadtest.py both use it)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    schema = "t_" + secrets.token_hex(6)
+    schema = prefix + secrets.token_hex(6)
     url = make_url(base_url)
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
+from counter_app.i18n import _, _n
 from counter_app.services.dossier_query import AlertCounts
 from counter_app.text import group_thousands
 
@@ -26,10 +27,10 @@ class AlertBanner(QFrame):
         )
         self.today_button = QPushButton(cursor=Qt.CursorShape.PointingHandCursor)
         self.today_button.setStyleSheet(_LINK % "#7a4b00")
-        self.today_button.setToolTip("Hồ sơ đang giải quyết có hẹn trả trong phần còn lại của hôm nay")
+        self.today_button.setToolTip(_("Hồ sơ đang giải quyết có hẹn trả trong phần còn lại của hôm nay"))
         self.overdue_button = QPushButton(cursor=Qt.CursorShape.PointingHandCursor)
         self.overdue_button.setStyleSheet(_LINK % "#b71c1c")
-        self.overdue_button.setToolTip("Hồ sơ đang giải quyết đã qua thời điểm hẹn trả")
+        self.overdue_button.setToolTip(_("Hồ sơ đang giải quyết đã qua thời điểm hẹn trả"))
         self.today_button.clicked.connect(lambda: self.picked.emit("today"))
         self.overdue_button.clicked.connect(lambda: self.picked.emit("overdue"))
         layout = QHBoxLayout(self)
@@ -45,8 +46,14 @@ class AlertBanner(QFrame):
     def show_counts(self, counts: AlertCounts) -> None:
         """Show "Hôm nay đến hạn: N hồ sơ · Quá hạn: M hồ sơ" (hidden when both are 0)."""
         self.counts = counts
-        self.today_button.setText(f"Hôm nay đến hạn: {group_thousands(counts.due_today)} hồ sơ")
-        self.overdue_button.setText(f"Quá hạn: {group_thousands(counts.overdue)} hồ sơ")
+        self.today_button.setText(
+            _n("Hôm nay đến hạn: {count} hồ sơ", counts.due_today).format(
+                count=group_thousands(counts.due_today)
+            )
+        )
+        self.overdue_button.setText(
+            _n("Quá hạn: {count} hồ sơ", counts.overdue).format(count=group_thousands(counts.overdue))
+        )
         self.setVisible(bool(counts.due_today or counts.overdue))
 
     def text(self) -> str:

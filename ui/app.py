@@ -13,10 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from counter_app import __version__, logmask, settings
+from counter_app import __version__, applog, logmask, settings
 from counter_app.cli.demo_cmds import DEMO_PASSWORD, DEMO_USERS
 from counter_app.clock import SystemClock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.paths import default_db_path
 from counter_app.services import users
 from counter_app.services.counter_setup import load_identity
@@ -25,11 +26,14 @@ from counter_app.services.spool import purge_due
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, UserDTO
 from counter_app.storage.backup import daily_backup_if_due
 from counter_app.storage.database import Database, open_database
+from ui import startup_probe
 from ui.context import AppContext
 from ui.fonts import install_fonts
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.language import apply_language
+from ui.language_switch import install_language_button
 from ui.main_window import MainWindow
+from ui.page_stack import fit_to_screen
 from ui.printers import remember_choice
 from ui.signin import FirstAdminDialog, SignInDialog, apply_user
 from ui.tasks import TaskRunner
@@ -37,21 +41,24 @@ from ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 DEMO_USERNAME = DEMO_USERS[0][0]
-DEMO_HINT = f"Dữ liệu mẫu: tài khoản {DEMO_USERNAME}, mật khẩu {DEMO_PASSWORD}"
+DEMO_HINT_TEMPLATE = N_("Dữ liệu mẫu: tài khoản {username}, mật khẩu {password}")
+DEMO_HINT = DEMO_HINT_TEMPLATE.format(username=DEMO_USERNAME, password=DEMO_PASSWORD)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Command-line options of the desktop client."""
-    parser = argparse.ArgumentParser(prog="counter-app", description="Phần mềm Bộ phận Một cửa")
-    parser.add_argument("--db", type=Path, default=None, help="cơ sở dữ liệu của quầy")
-    parser.add_argument("--demo", action="store_true", help="dữ liệu mẫu: ghi rõ trên tiêu đề cửa sổ")
-    parser.add_argument("--screenshot", type=Path, default=None, help="chụp ảnh cửa sổ vào tệp PNG")
-    parser.add_argument("--quit-after-ms", type=int, default=0, help="tự thoát sau số mili giây (kiểm thử)")
+    parser = argparse.ArgumentParser(prog="counter-app", description=_("Phần mềm Bộ phận Một cửa"))
+    parser.add_argument("--db", type=Path, default=None, help=_("cơ sở dữ liệu của quầy"))
+    parser.add_argument("--demo", action="store_true", help=_("dữ liệu mẫu: ghi rõ trên tiêu đề cửa sổ"))
+    parser.add_argument("--screenshot", type=Path, default=None, help=_("chụp ảnh cửa sổ vào tệp PNG"))
+    parser.add_argument(
+        "--quit-after-ms", type=int, default=0, help=_("tự thoát sau số mili giây (kiểm thử)")
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="tự kiểm tra bản cài đặt (CSDL tạm, thời hạn, in giấy hẹn, mã vạch) rồi thoát; 0 = đạt",
+        help=_("tự kiểm tra bản cài đặt (CSDL tạm, thời hạn, in giấy hẹn, mã vạch) rồi thoát; 0 = đạt"),
     )
     from ui.queue.app import add_arguments as add_queue_arguments
 
@@ -77,6 +84,7 @@ def window_for(
 ) -> MainWindow:
     """The main window for a context; with a signed-in user and `idle_lock_ms`, the screen lock too."""
     window = MainWindow(ctx)
+    install_language_button(window)  # "Ngôn ngữ / Language" in the status bar
     if ctx.user_id and idle_lock_ms:
         ctx.extras["idle_lock"] = IdleLock(
             window, ctx, interval_ms=idle_lock_ms, policy=policy, on_user_changed=window.show_user
@@ -105,7 +113,7 @@ def _schedule_exit_hooks(widget: QWidget, args: argparse.Namespace, finish: Call
         def _grab() -> None:
             args.screenshot.parent.mkdir(parents=True, exist_ok=True)
             widget.grab().save(str(args.screenshot))
-            print(f"Đã lưu ảnh cửa sổ: {args.screenshot}")
+            print(_("Đã lưu ảnh cửa sổ: {path}").format(path=args.screenshot))
 
         QTimer.singleShot(max(args.quit_after_ms - 200, 100), widget, _grab)
     if args.quit_after_ms:
@@ -117,7 +125,12 @@ def _demo_sign_in(ctx: AppContext) -> UserDTO | None:
     with ctx.db.write() as session:
         result = users.authenticate(session, ctx.clock, DEMO_USERNAME, DEMO_PASSWORD)
     if result.user is None:
-        print(f"Không đăng nhập được bằng tài khoản mẫu {DEMO_USERNAME}: {result.refusal}", file=sys.stderr)
+        print(
+            _("Không đăng nhập được bằng tài khoản mẫu {username}: {reason}").format(
+                username=DEMO_USERNAME, reason=result.refusal
+            ),
+            file=sys.stderr,
+        )
     return result.user
 
 
@@ -126,7 +139,7 @@ def sign_in(ctx: AppContext, args: argparse.Namespace) -> UserDTO | None:
     with ctx.db.read() as session:
         first = users.needs_first_admin(session)
         anyone = any(u.active for u in users.list_users(session))
-    if args.demo and args.screenshot:
+    if args.demo and (args.screenshot or startup_probe.active()):  # headless: screenshot, bench
         user = _demo_sign_in(ctx)
         if user is not None:
             return user
@@ -134,7 +147,11 @@ def sign_in(ctx: AppContext, args: argparse.Namespace) -> UserDTO | None:
     if first and not (args.demo and anyone):  # demo databases have clerks but no administrator
         dialog = FirstAdminDialog(ctx)
     elif args.demo:
-        dialog = SignInDialog(ctx, username=DEMO_USERNAME, hint=DEMO_HINT)
+        dialog = SignInDialog(
+            ctx,
+            username=DEMO_USERNAME,
+            hint=_(DEMO_HINT_TEMPLATE).format(username=DEMO_USERNAME, password=DEMO_PASSWORD),
+        )
     else:
         dialog = SignInDialog(ctx)
     _schedule_exit_hooks(dialog, args, dialog.reject)
@@ -170,10 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test()
     logmask.install(logging.INFO)  # personal numbers never reach a log
+    applog.install_file_log()  # rotating file in the data directory, read by Quản trị → Chẩn đoán
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("counter-app")
-    app.setApplicationDisplayName("Phần mềm Một cửa")
+    app.setApplicationDisplayName(_("Phần mềm Một cửa"))
     install_fonts(app)
     apply_language("vi")  # until the counter's own setting is read: the wizard and sign-in in Vietnamese
     if args.kiosk or args.display:  # the queue's own windows: no counter database needed
@@ -192,9 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         db = open_database(path)
     except UserFacingError as exc:
-        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        print(_("Lỗi: {message}").format(message=exc.message), file=sys.stderr)
         if not args.screenshot and QApplication.platformName() != "offscreen":
-            QMessageBox.critical(None, "Không mở được cơ sở dữ liệu", exc.message)
+            QMessageBox.critical(None, _("Không mở được cơ sở dữ liệu"), exc.message)
         return 1
     try:
         ctx = build_context(db)
@@ -206,12 +224,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         with db.read() as session:
             idle_minutes = settings.get(session, settings.IDLE_LOCK_MINUTES)
         window = window_for(ctx, idle_lock_ms=minutes_to_ms(idle_minutes))
+        if not args.screenshot:  # a screenshot shows the window at its designed size
+            fit_to_screen(window)  # a first start on a small laptop screen
         if first_user is not None:
             window.nav.setCurrentRow(0)  # a new counter starts at Tiếp nhận
         if args.demo:
-            window.setWindowTitle(window.windowTitle() + " — DỮ LIỆU MẪU")
+            window.setWindowTitle(window.windowTitle() + _(" — DỮ LIỆU MẪU"))
         window.show()
-        _start_daily_backup(path, db)
+        if not startup_probe.install(window):  # the bench's probe quits before any backup
+            _start_daily_backup(path, db)
         _schedule_exit_hooks(window, args, window.close)
         return int(app.exec())
     finally:

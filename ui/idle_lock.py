@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import _
 from counter_app.services import users
 from counter_app.services.audit import append_audit
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, SignInResult
@@ -69,14 +70,14 @@ class LockOverlay(QWidget):
         super().__init__(parent)
         self.setObjectName("lockOverlay")
         self.setAutoFillBackground(True)
-        self.title_label = QLabel("<h2>Màn hình đã khóa</h2>")
+        self.title_label = QLabel(_("<h2>Màn hình đã khóa</h2>"))
         self.user_label = QLabel()
         self.user_label.setWordWrap(True)
         self.password_edit = password_edit()
-        self.password_edit.setPlaceholderText("Mật khẩu của bạn")
+        self.password_edit.setPlaceholderText(_("Mật khẩu của bạn"))
         self.message_label = error_label()
-        self.unlock_button = QPushButton("Mở khóa")
-        self.sign_out_button = QPushButton("Đăng xuất")
+        self.unlock_button = QPushButton(_("Mở khóa"))
+        self.sign_out_button = QPushButton(_("Đăng xuất"))
         self.unlock_button.setDefault(True)
 
         self.panel = panel = QFrame()
@@ -91,7 +92,7 @@ class LockOverlay(QWidget):
         inner.setSpacing(10)
         inner.addWidget(self.title_label)
         inner.addWidget(self.user_label)
-        password_label = QLabel("&Mật khẩu:")
+        password_label = QLabel(_("&Mật khẩu:"))
         password_label.setBuddy(self.password_edit)
         inner.addWidget(password_label)
         inner.addWidget(self.password_edit)
@@ -156,7 +157,7 @@ class IdleLock(QObject):
         self.overlay.password_edit.returnPressed.connect(self._on_unlock_button_clicked)
         self.overlay.sign_out_button.clicked.connect(self._on_sign_out_button_clicked)
 
-        self.lock_action = QAction("Khóa màn hình", window)
+        self.lock_action = QAction(_("Khóa màn hình"), window)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self._on_lock_action_triggered)
         window.addAction(self.lock_action)
@@ -171,6 +172,15 @@ class IdleLock(QObject):
     def is_locked(self) -> bool:
         """True while the window is covered."""
         return self._locked
+
+    def dispose(self) -> None:
+        """Stop watching (the window is being replaced, e.g. after a language switch)."""
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._window.removeAction(self.lock_action)
+        self.overlay.hide()
 
     def set_interval(self, interval_ms: int) -> None:
         """Change the idle time (e.g. after the setting changed); restarts the countdown."""
@@ -226,8 +236,10 @@ class IdleLock(QObject):
         for action in self._disabled_actions:
             action.setEnabled(False)
         self.overlay.set_texts(
-            f"Đang làm việc: {self._ctx.user_name}. Nhập mật khẩu của bạn để tiếp tục, "
-            "hoặc đăng xuất để người khác đăng nhập."
+            _(
+                "Đang làm việc: {name}. Nhập mật khẩu của bạn để tiếp tục, "
+                "hoặc đăng xuất để người khác đăng nhập."
+            ).format(name=self._ctx.user_name)
         )
         self.overlay.password_edit.clear()
         self.overlay.set_busy(False)
@@ -271,7 +283,7 @@ class IdleLock(QObject):
         password = self.overlay.password_edit.text()
         user_id = self._ctx.user_id
         if not password or not user_id:
-            self.overlay.set_texts(self.overlay.user_label.text(), "Hãy nhập mật khẩu.")
+            self.overlay.set_texts(self.overlay.user_label.text(), _("Hãy nhập mật khẩu."))
             return
         db, clock, policy = self._ctx.db, self._ctx.clock, self._policy
 
@@ -308,7 +320,7 @@ class IdleLock(QObject):
         self._audit(user_id, "sign_out", {"from": "screen_lock"})
         apply_user(self._ctx, None)
         self._notify_user_changed()
-        self.overlay.set_texts("Đã đăng xuất. Người dùng tiếp theo hãy đăng nhập.")
+        self.overlay.set_texts(_("Đã đăng xuất. Người dùng tiếp theo hãy đăng nhập."))
         self.overlay.password_edit.clear()
         self.overlay.set_busy(True)
         dialog = SignInDialog(self._ctx, policy=self._policy, parent=self._window)

@@ -10,13 +10,17 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from counter_app import __version__
+from counter_app.i18n import _, _p
 from counter_app.services.dossier_query import DossierFilter
+from ui.busy import BusyLabel
 from ui.context import AppContext
+from ui.language_switch import HANDOVER_KEY
+from ui.page_stack import PageStack, scrolling
 from ui.pages.admin import AdminPage
 from ui.pages.dossier_detail import DossierLookup
 from ui.pages.dossier_list import DossierListPage
@@ -27,12 +31,14 @@ from ui.scanner import BarcodeScanner
 from ui.signin import user_status_text
 from ui.sync_bridge import EXTRAS_KEY, SyncBridge, SyncSnapshot
 from ui.sync_status import SyncStatusWidget
+from ui.window_state import restore_layout, save_layout
 
 NAV_WIDTH = 190
+FIRST_PAGE_KEY = 2  # the pages are F2–F6: F1 is help (docs/huong-dan)
 
 
 class MainWindow(QMainWindow):
-    """One window per counter database; pages are built once and switched with F1–F5 or the list."""
+    """One window per counter database; pages are built once and switched with F2–F6 or the list; F1 is help."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -40,7 +46,7 @@ class MainWindow(QMainWindow):
         # Background sync (started below once someone is signed in); pages kick it after a change.
         self.sync = SyncBridge(ctx, parent=self)
         ctx.extras[EXTRAS_KEY] = self.sync
-        self.setWindowTitle(f"{ctx.identity.agency_name} — Phần mềm Một cửa")
+        self.setWindowTitle(_("{agency} — Phần mềm Một cửa").format(agency=ctx.identity.agency_name))
         self.resize(1200, 760)
 
         self.intake_page = IntakePage(ctx)
@@ -54,20 +60,22 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(NAV_WIDTH)
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 10px 8px; }")
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # sized by the page shown; scrolls on a small screen
         pages = (
-            ("Tiếp nhận", self.intake_page),
-            ("Hồ sơ", self.dossier_page),
-            ("Trả kết quả", self.return_page),
-            ("Giám sát", self.supervisor_page),
-            ("Quản trị", self.admin_page),
+            (_("Tiếp nhận"), self.intake_page),
+            (_p("page", "Hồ sơ"), self.dossier_page),
+            (_("Trả kết quả"), self.return_page),
+            (_("Giám sát"), self.supervisor_page),
+            (_("Quản trị"), self.admin_page),
         )
-        for number, (label, page) in enumerate(pages, start=1):
+        for number, (label, page) in enumerate(pages, start=FIRST_PAGE_KEY):
             self.nav.addItem(QListWidgetItem(f"{label}   (F{number})"))
             self.stack.addWidget(page)
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"F{number}"))
-            action.triggered.connect(lambda _checked=False, row=number - 1: self.nav.setCurrentRow(row))
+            action.triggered.connect(
+                lambda _c=False, row=number - FIRST_PAGE_KEY: self.nav.setCurrentRow(row)
+            )
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.admin_page.agency_tab.sig_identity_changed.connect(self.show_identity)
@@ -81,16 +89,19 @@ class MainWindow(QMainWindow):
         self.scanner = BarcodeScanner(self)
         self.scanner.sig_code_scanned.connect(self._on_scanner_code_scanned)
         self.scanner.install()
-        self.find_action = QAction("Tìm mã hồ sơ", self)
+        self.find_action = QAction(_("Tìm mã hồ sơ"), self)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_action.triggered.connect(self._on_find_action_triggered)
         self.addAction(self.find_action)
+        from ui.help_window import HelpLauncher  # F1 opens the user guide at this page; Ctrl+/ the shortcuts
+
+        self.help = HelpLauncher(self)
 
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(self._nav_column())
+        layout.addWidget(scrolling(self.stack), 1)
         self.setCentralWidget(central)
 
         self.status_agency = QLabel(f"{ctx.identity.agency_code} · {ctx.identity.agency_name}")
@@ -103,6 +114,8 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.status_agency)
         bar.addWidget(self.status_user)
+        self.status_busy = BusyLabel(ctx.runner.busy)  # only for work over half a second
+        bar.addWidget(self.status_busy)
         self.status_sync = SyncStatusWidget(self.sync, ctx.clock)
         bar.addPermanentWidget(self.status_sync)
         self.sync.sig_status.connect(self._on_sync_status)
@@ -112,6 +125,7 @@ class MainWindow(QMainWindow):
 
         self.queue_dock = attach_queue_panel(self, ctx, lambda _label: self.nav.setCurrentRow(0))
         self.nav.setCurrentRow(1)
+        restore_layout(self)  # the size and columns the clerk left last time
         if ctx.user_id:
             self.sync.start()
 
@@ -157,8 +171,16 @@ class MainWindow(QMainWindow):
 
     def show_identity(self) -> None:
         """Show the agency again (an administrator changed it in Quản trị → Cơ quan)."""
-        self.setWindowTitle(f"{self.ctx.identity.agency_name} — Phần mềm Một cửa")
+        self.setWindowTitle(_("{agency} — Phần mềm Một cửa").format(agency=self.ctx.identity.agency_name))
         self.status_agency.setText(f"{self.ctx.identity.agency_code} · {self.ctx.identity.agency_name}")
+
+    def _nav_column(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.nav, 1)
+        column.addWidget(self.help.button)
+        return column
 
     def show_user(self) -> None:
         """Show the signed-in user (it changes when another user signs in after a lock)."""
@@ -166,7 +188,9 @@ class MainWindow(QMainWindow):
         self.supervisor_page.refresh()  # a clerk signing in after a lock must not see the figures
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_layout(self)
         self.scanner.uninstall()
         self.sync.stop()  # before the DB worker goes: the sync threads use it
-        self.ctx.runner.shutdown()
+        if self.ctx.extras.get(HANDOVER_KEY) is not self:  # a language switch hands the context on
+            self.ctx.runner.shutdown()
         super().closeEvent(event)

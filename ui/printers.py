@@ -13,11 +13,14 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from counter_app.code128 import encode_b
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 
-DEFAULT_LABEL = "Máy in mặc định của hệ thống"
+DEFAULT_LABEL = N_("Máy in mặc định của hệ thống")
 TEST_CODE = "TEST-0001"
 NO_PRINTER_PDF = "counter-app-trang-in-thu.pdf"
-VIETNAMESE_SAMPLE = "Tiếng Việt: Ạ Ả Ấ Ầ Ẩ Ẫ Ậ ă ằ ẳ ẵ ặ đ Đ ơ ớ ờ ở ỡ ợ ư ứ ừ ử ữ ự Ỷ — 1.234.567 đ"
+VIETNAMESE_SAMPLE = (
+    "Tiếng Việt: Ạ Ả Ấ Ầ Ẩ Ẫ Ậ ă ằ ẳ ẵ ặ đ Đ ơ ớ ờ ở ỡ ợ ư ứ ừ ử ữ ự Ỷ — 1.234.567 đ"  # i18n: skip
+)
 
 PrinterFactory = Callable[[str], QPrinter]
 PrinterList = Callable[[], list[str]]
@@ -45,7 +48,7 @@ def available_printers() -> list[str]:
 def default_printer_label() -> str:
     """How the "" choice (the system default) is shown, naming the current default if there is one."""
     name = QPrinterInfo.defaultPrinterName()
-    return f"{DEFAULT_LABEL} ({name})" if name else DEFAULT_LABEL
+    return f"{_(DEFAULT_LABEL)} ({name})" if name else _(DEFAULT_LABEL)
 
 
 def make_printer(name: str) -> QPrinter:
@@ -74,21 +77,25 @@ def paint_test_page(printer: QPrinter, purpose: str, agency: str, now: datetime)
     """
     painter = QPainter()
     if not painter.begin(printer):
-        raise UserFacingError("Không mở được máy in. Hãy kiểm tra máy in đã bật và có giấy, rồi thử lại.")
+        raise UserFacingError(_("Không mở được máy in. Hãy kiểm tra máy in đã bật và có giấy, rồi thử lại."))
     try:
         area = printer.pageRect(QPrinter.Unit.DevicePixel)
         margin = _px(printer, 4)
         x, width = area.x() + margin, area.width() - 2 * margin
         y = area.y() + margin
-        name = printer.printerName() or printer.outputFileName() or DEFAULT_LABEL
+        name = printer.printerName() or printer.outputFileName() or _(DEFAULT_LABEL)
         lines = (
-            ("TRANG IN THỬ — PHẦN MỀM MỘT CỬA", 13, True),
+            (_("TRANG IN THỬ — PHẦN MỀM MỘT CỬA"), 13, True),
             (agency, 10, False),
-            (f"Dùng cho: {purpose}", 10, False),
-            (f"Máy in: {name}", 9, False),
-            (f"In lúc {now:%H:%M} ngày {now:%d/%m/%Y}", 9, False),
+            (_("Dùng cho: {purpose}").format(purpose=purpose), 10, False),
+            (_("Máy in: {name}").format(name=name), 9, False),
+            (_("In lúc {time} ngày {date}").format(time=f"{now:%H:%M}", date=f"{now:%d/%m/%Y}"), 9, False),
             (VIETNAMESE_SAMPLE, 10, False),
-            (f"Quét mã vạch dưới đây bằng máy quét của quầy: phải ra {TEST_CODE}", 9, False),
+            (
+                _("Quét mã vạch dưới đây bằng máy quét của quầy: phải ra {code}").format(code=TEST_CODE),
+                9,
+                False,
+            ),
         )
         painter.setPen(QColor(Qt.GlobalColor.black))
         for text, size, bold in lines:
@@ -122,8 +129,10 @@ def print_test_page(
 ) -> str:
     """Print the test page on `printer_name`; the Vietnamese sentence to show next to the button."""
     printer = make(printer_name)  # kept in a local until painting ends (a freed QPrinter crashes Qt)
-    printer.setDocName("Trang in thử — Phần mềm Một cửa")
+    printer.setDocName(_("Trang in thử — Phần mềm Một cửa"))
     paint_test_page(printer, purpose, agency, now)
     if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
-        return f"Chưa có máy in; trang thử đã lưu thành tệp PDF: {printer.outputFileName()}"
-    return f"Đã gửi trang in thử tới {printer.printerName() or DEFAULT_LABEL.lower()}."
+        return _("Chưa có máy in; trang thử đã lưu thành tệp PDF: {path}").format(
+            path=printer.outputFileName()
+        )
+    return _("Đã gửi trang in thử tới {name}.").format(name=printer.printerName() or _(DEFAULT_LABEL).lower())

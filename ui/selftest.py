@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from counter_app import selftest
 from counter_app.code128 import GreyImage
+from counter_app.i18n import _, _n
 from counter_app.paths import data_dir
 from ui.fonts import UI_FAMILY, install_fonts
 from ui.pages.intake.print_preview import RASTER_DPI, open_pdf, page_image
@@ -48,11 +49,15 @@ def check_qt() -> str:
     assert isinstance(app, QApplication)
     family = install_fonts(app)
     if family != UI_FAMILY:
-        raise selftest.StepFailed(f"không nạp được phông chữ giao diện {UI_FAMILY} (đang dùng {family})")
+        raise selftest.StepFailed(
+            _("không nạp được phông chữ giao diện {wanted} (đang dùng {family})").format(
+                wanted=UI_FAMILY, family=family
+            )
+        )
     printers = [p.printerName() for p in QPrinterInfo.availablePrinters()]
-    default = QPrinterInfo.defaultPrinterName() or "không có"
-    return (
-        f"Qt nền {QApplication.platformName()}, phông {family}, {len(printers)} máy in (mặc định: {default})"
+    default = QPrinterInfo.defaultPrinterName() or _("không có")
+    return _("Qt nền {platform}, phông {family}, {count} máy in (mặc định: {default})").format(
+        platform=QApplication.platformName(), family=family, count=len(printers), default=default
     )
 
 
@@ -71,14 +76,14 @@ def ui_steps(test: selftest.SelfTest) -> None:
             built.resize(1366, 768)
             picture = built.grab()
             if picture.isNull():
-                raise selftest.StepFailed("không vẽ được cửa sổ chính")
+                raise selftest.StepFailed(_("không vẽ được cửa sổ chính"))
             pages = built.stack.count()
         finally:
             built.close()
             built.deleteLater()
-        return f"dựng cửa sổ chính với {pages} trang"
+        return _n("dựng cửa sổ chính với {count} trang", pages).format(count=pages)
 
-    test.step("Giao diện", window)
+    test.step(_("Giao diện"), window)
 
 
 def report_stream() -> tuple[TextIO, bool]:

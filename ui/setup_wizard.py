@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from counter_app.clock import Clock, SystemClock, utc_to_local
 from counter_app.deadlines.hours import parse_periods
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _, _n
 from counter_app.services import first_run
 from counter_app.services.first_run import (
     AdminAnswers,
@@ -68,9 +69,11 @@ def describe_hours(weekday: str, saturday: str) -> str:
     """'Thứ Hai – thứ Sáu: 07:00–11:30, 13:30–17:00; thứ Bảy: nghỉ' (the text must already be valid)."""
 
     def spans(text: str) -> str:
-        return ", ".join(f"{p.start:%H:%M}–{p.end:%H:%M}" for p in parse_periods(text)) or "nghỉ"
+        return ", ".join(f"{p.start:%H:%M}–{p.end:%H:%M}" for p in parse_periods(text)) or _("nghỉ")
 
-    return f"Thứ Hai – thứ Sáu: {spans(weekday)}; thứ Bảy: {spans(saturday)}; Chủ nhật và ngày lễ: nghỉ."
+    return _("Thứ Hai – thứ Sáu: {weekday}; thứ Bảy: {saturday}; Chủ nhật và ngày lễ: nghỉ.").format(
+        weekday=spans(weekday), saturday=spans(saturday)
+    )
 
 
 class FieldPage(QWizardPage):
@@ -164,35 +167,40 @@ class AgencyPage(FieldPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Bước 1/6 — Cơ quan tiếp nhận",
-            "Máy này chưa có dữ liệu của quầy. Phần mềm chỉ lưu khi bấm Hoàn tất ở bước cuối; "
-            "mọi thông tin đều sửa được sau trong Quản trị.",
+            _("Bước 1/6 — Cơ quan tiếp nhận"),
+            _(
+                "Máy này chưa có dữ liệu của quầy. Phần mềm chỉ lưu khi bấm Hoàn tất ở bước cuối; "
+                "mọi thông tin đều sửa được sau trong Quản trị."
+            ),
         )
-        self.code_edit = QLineEdit(placeholderText="ví dụ 000.00.31.H12", maxLength=40)
+        self.code_edit = QLineEdit(placeholderText=_("ví dụ 000.00.31.H12"), maxLength=40)
         self.name_edit = QLineEdit(
-            placeholderText="ví dụ Trung tâm Phục vụ hành chính công xã Ỷ La", maxLength=200
+            placeholderText=_("ví dụ Trung tâm Phục vụ hành chính công xã Ỷ La"), maxLength=200
         )
-        self.parent_edit = QLineEdit(placeholderText="ví dụ UBND xã Ỷ La", maxLength=200)
-        self.place_edit = QLineEdit(placeholderText="ví dụ Ỷ La", maxLength=80)
+        self.parent_edit = QLineEdit(placeholderText=_("ví dụ UBND xã Ỷ La"), maxLength=200)
+        self.place_edit = QLineEdit(placeholderText=_("ví dụ Ỷ La"), maxLength=80)
         self.catalogue_box = QCheckBox(
-            "&Nạp danh mục thủ tục mẫu (31 thủ tục cấp xã; tỉnh nhập danh mục riêng sau)"
+            _("&Nạp danh mục thủ tục mẫu (31 thủ tục cấp xã; tỉnh nhập danh mục riêng sau)")
         )
         self.catalogue_box.setChecked(True)
         self.add_field(
             "agency_code",
-            "&Mã định danh cơ quan:",
+            _("&Mã định danh cơ quan:"),
             self.code_edit,
-            "Theo Quyết định 20/2020/QĐ-TTg: chữ, số và dấu chấm. Đứng đầu mọi mã hồ sơ.",
+            _("Theo Quyết định 20/2020/QĐ-TTg: chữ, số và dấu chấm. Đứng đầu mọi mã hồ sơ."),
         )
         self.add_field(
             "agency_name",
-            "&Tên cơ quan tiếp nhận:",
+            _("&Tên cơ quan tiếp nhận:"),
             self.name_edit,
-            "In trên đầu Giấy tiếp nhận và mọi biểu mẫu.",
+            _("In trên đầu Giấy tiếp nhận và mọi biểu mẫu."),
         )
-        self.add_field("parent_name", "Cơ quan &chủ quản:", self.parent_edit)
+        self.add_field("parent_name", _("Cơ quan &chủ quản:"), self.parent_edit)
         self.add_field(
-            "place_name", "Địa &danh:", self.place_edit, "In ở dòng ngày tháng: “Ỷ La, ngày … tháng … năm …”."
+            "place_name",
+            _("Địa &danh:"),
+            self.place_edit,
+            _("In ở dòng ngày tháng: “Ỷ La, ngày … tháng … năm …”."),
         )
         self.form.addRow("", self.catalogue_box)
         self.finish_layout()
@@ -216,23 +224,26 @@ class HoursPage(FieldPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Bước 2/6 — Giờ làm việc",
-            "Ngày hẹn trả kết quả được tính theo giờ làm việc này, lịch nghỉ lễ và ngày làm bù.",
+            _("Bước 2/6 — Giờ làm việc"),
+            _("Ngày hẹn trả kết quả được tính theo giờ làm việc này, lịch nghỉ lễ và ngày làm bù."),
         )
         self.weekday_edit = QLineEdit(first_run.HoursAnswers().working_hours, maxLength=120)
-        self.saturday_edit = QLineEdit(placeholderText="để trống nếu thứ Bảy nghỉ", maxLength=120)
+        self.saturday_edit = QLineEdit(placeholderText=_("để trống nếu thứ Bảy nghỉ"), maxLength=120)
         self.add_field(
             "working_hours",
-            "Thứ &Hai – thứ Sáu:",
+            _("Thứ &Hai – thứ Sáu:"),
             self.weekday_edit,
-            "Dạng HH:MM-HH:MM, nhiều khoảng cách nhau bằng dấu phẩy, ví dụ 07:00-11:30,13:30-17:00.",
+            _("Dạng HH:MM-HH:MM, nhiều khoảng cách nhau bằng dấu phẩy, ví dụ 07:00-11:30,13:30-17:00."),
         )
         self.add_field(
-            "saturday_hours", "Thứ &Bảy:", self.saturday_edit, "Ví dụ 07:00-11:30 nếu quầy mở sáng thứ Bảy."
+            "saturday_hours",
+            _("Thứ &Bảy:"),
+            self.saturday_edit,
+            _("Ví dụ 07:00-11:30 nếu quầy mở sáng thứ Bảy."),
         )
         self.preview_label = QLabel()
         self.preview_label.setWordWrap(True)
-        self.form.addRow("Áp dụng:", self.preview_label)
+        self.form.addRow(_("Áp dụng:"), self.preview_label)
         self.finish_layout()
         self.weekday_edit.textChanged.connect(self._on_hours_text_changed)
         self.saturday_edit.textChanged.connect(self._on_hours_text_changed)
@@ -248,7 +259,7 @@ class HoursPage(FieldPage):
     def _on_hours_text_changed(self, _text: str = "") -> None:
         answers = self.answers()
         if first_run.check_hours(answers):
-            self.preview_label.setText("(chưa đúng dạng)")
+            self.preview_label.setText(_("(chưa đúng dạng)"))
         else:
             self.preview_label.setText(describe_hours(answers.working_hours, answers.saturday_hours))
 
@@ -258,28 +269,30 @@ class PrintersPage(FieldPage):
 
     def __init__(self, printers: PrinterList, make: PrinterFactory, clock: Clock) -> None:
         super().__init__(
-            "Bước 3/6 — Máy in",
-            "Chọn máy in cho từng loại giấy và in thử. Máy in chưa cài thì để máy in mặc định; đổi sau trong Quản trị.",
+            _("Bước 3/6 — Máy in"),
+            _(
+                "Chọn máy in cho từng loại giấy và in thử. Máy in chưa cài thì để máy in mặc định; đổi sau trong Quản trị."
+            ),
         )
         self._make, self._clock = make, clock
         self.agency_name = ""
         names = printers()
         self.receipt_combo = self._combo(names)
         self.ticket_combo = self._combo(names)
-        self.receipt_test = QPushButton("In &thử")
-        self.ticket_test = QPushButton("In t&hử")
+        self.receipt_test = QPushButton(_("In &thử"))
+        self.ticket_test = QPushButton(_("In t&hử"))
         self.add_field(
             "receipt_printer",
-            "Máy in &giấy tiếp nhận:",
+            _("Máy in &giấy tiếp nhận:"),
             self.receipt_combo,
-            "Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01), Mẫu 02, Mẫu 03: khổ A4.",
+            _("Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01), Mẫu 02, Mẫu 03: khổ A4."),
             self.receipt_test,
         )
         self.add_field(
             "ticket_printer",
-            "Máy in &phiếu số thứ tự:",
+            _("Máy in &phiếu số thứ tự:"),
             self.ticket_combo,
-            "Phiếu số thứ tự của công dân: thường là máy in nhiệt khổ 80 mm.",
+            _("Phiếu số thứ tự của công dân: thường là máy in nhiệt khổ 80 mm."),
             self.ticket_test,
         )
         self.test_label = QLabel()
@@ -288,7 +301,7 @@ class PrintersPage(FieldPage):
         self.form.addRow("", self.test_label)
         if not names:
             self.form.addRow(
-                "", hint_label("Máy này chưa cài máy in nào: trang in thử sẽ được lưu thành tệp PDF.")
+                "", hint_label(_("Máy này chưa cài máy in nào: trang in thử sẽ được lưu thành tệp PDF."))
             )
         self.finish_layout()
         self.receipt_test.clicked.connect(self._on_receipt_test_clicked)
@@ -313,9 +326,9 @@ class PrintersPage(FieldPage):
         """Print the test page on the printer chosen for `which` ("receipt" or "ticket"); the outcome."""
         answers = self.answers()
         name, purpose = (
-            (answers.receipt_printer, "Giấy tiếp nhận hồ sơ (Mẫu 01)")
+            (answers.receipt_printer, _("Giấy tiếp nhận hồ sơ (Mẫu 01)"))
             if which == "receipt"
-            else (answers.ticket_printer, "Phiếu số thứ tự")
+            else (answers.ticket_printer, _("Phiếu số thứ tự"))
         )
         try:
             outcome = print_test_page(
@@ -341,19 +354,21 @@ class AdminPage(FieldPage):
 
     def __init__(self, policy: AccountPolicy) -> None:
         super().__init__(
-            "Bước 4/6 — Tài khoản quản trị",
-            "Quản trị viên thêm tài khoản cho cán bộ, sửa danh mục, lịch và thông tin cơ quan.",
+            _("Bước 4/6 — Tài khoản quản trị"),
+            _("Quản trị viên thêm tài khoản cho cán bộ, sửa danh mục, lịch và thông tin cơ quan."),
         )
         self._policy = policy
-        self.username_edit = QLineEdit(placeholderText="chữ thường không dấu, ví dụ quantri", maxLength=32)
+        self.username_edit = QLineEdit(placeholderText=_("chữ thường không dấu, ví dụ quantri"), maxLength=32)
         self.full_name_edit = QLineEdit(maxLength=120)
         self.password_edit = password_edit()
-        self.password_edit.setPlaceholderText(f"ít nhất {policy.min_password_length} ký tự")
+        self.password_edit.setPlaceholderText(
+            _n("ít nhất {count} ký tự", policy.min_password_length).format(count=policy.min_password_length)
+        )
         self.repeat_edit = password_edit()
-        self.add_field("username", "&Tên đăng nhập:", self.username_edit)
-        self.add_field("full_name", "&Họ và tên:", self.full_name_edit)
-        self.add_field("password", "&Mật khẩu:", self.password_edit)
-        self.add_field("password_repeat", "&Nhập lại mật khẩu:", self.repeat_edit)
+        self.add_field("username", _("&Tên đăng nhập:"), self.username_edit)
+        self.add_field("full_name", _("&Họ và tên:"), self.full_name_edit)
+        self.add_field("password", _("&Mật khẩu:"), self.password_edit)
+        self.add_field("password_repeat", _("&Nhập lại mật khẩu:"), self.repeat_edit)
         self.finish_layout()
 
     def answers(self) -> AdminAnswers:
@@ -371,17 +386,19 @@ class ServerPage(FieldPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Bước 5/6 — Máy chủ trung tâm (không bắt buộc)",
-            "Để trống cả hai ô nếu quầy chưa kết nối máy chủ của tỉnh; quầy vẫn làm việc bình thường khi mất mạng.",
+            _("Bước 5/6 — Máy chủ trung tâm (không bắt buộc)"),
+            _(
+                "Để trống cả hai ô nếu quầy chưa kết nối máy chủ của tỉnh; quầy vẫn làm việc bình thường khi mất mạng."
+            ),
         )
-        self.url_edit = QLineEdit(placeholderText="ví dụ https://motcua.tinh.gov.vn", maxLength=300)
-        self.code_edit = QLineEdit(placeholderText="mã một lần do quản trị máy chủ cấp", maxLength=100)
-        self.add_field("server_url", "Địa chỉ &máy chủ:", self.url_edit)
+        self.url_edit = QLineEdit(placeholderText=_("ví dụ https://motcua.tinh.gov.vn"), maxLength=300)
+        self.code_edit = QLineEdit(placeholderText=_("mã một lần do quản trị máy chủ cấp"), maxLength=100)
+        self.add_field("server_url", _("Địa chỉ &máy chủ:"), self.url_edit)
         self.add_field(
             "enrol_code",
-            "Mã đăng &ký:",
+            _("Mã đăng &ký:"),
             self.code_edit,
-            "Đăng ký sau cũng được: counter-admin enrol --server … --code …",
+            _("Đăng ký sau cũng được: counter-admin enrol --server … --code …"),
         )
         self.finish_layout()
 
@@ -398,8 +415,8 @@ class SummaryPage(FieldPage):
 
     def __init__(self) -> None:
         super().__init__(
-            "Bước 6/6 — Xác nhận",
-            "Kiểm tra lại rồi bấm Hoàn tất (Enter). Bấm Quay lại để sửa; Thoát thì không lưu gì.",
+            _("Bước 6/6 — Xác nhận"),
+            _("Kiểm tra lại rồi bấm Hoàn tất (Enter). Bấm Quay lại để sửa; Thoát thì không lưu gì."),
         )
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
@@ -413,19 +430,22 @@ class SummaryPage(FieldPage):
         """Fill the summary table (passwords never shown)."""
         agency, hours, server = answers.agency, answers.hours, answers.server
         rows = (
-            ("Mã định danh cơ quan", agency.agency_code.strip()),
-            ("Cơ quan tiếp nhận", agency.agency_name.strip()),
-            ("Cơ quan chủ quản", agency.parent_name.strip()),
-            ("Địa danh", agency.place_name.strip()),
-            ("Danh mục thủ tục", "nạp danh mục mẫu" if agency.load_catalogue else "để trống, nhập sau"),
-            ("Giờ làm việc", describe_hours(hours.working_hours, hours.saturday_hours)),
-            ("Máy in giấy tiếp nhận", printer_labels[0]),
-            ("Máy in phiếu số thứ tự", printer_labels[1]),
+            (_("Mã định danh cơ quan"), agency.agency_code.strip()),
+            (_("Cơ quan tiếp nhận"), agency.agency_name.strip()),
+            (_("Cơ quan chủ quản"), agency.parent_name.strip()),
+            (_("Địa danh"), agency.place_name.strip()),
             (
-                "Quản trị viên",
+                _("Danh mục thủ tục"),
+                _("nạp danh mục mẫu") if agency.load_catalogue else _("để trống, nhập sau"),
+            ),
+            (_("Giờ làm việc"), describe_hours(hours.working_hours, hours.saturday_hours)),
+            (_("Máy in giấy tiếp nhận"), printer_labels[0]),
+            (_("Máy in phiếu số thứ tự"), printer_labels[1]),
+            (
+                _("Quản trị viên"),
                 f"{answers.admin.full_name.strip()} ({answers.admin.username.strip().lower()})",
             ),
-            ("Máy chủ trung tâm", server.server_url.strip() if server.wanted else "chưa đăng ký"),
+            (_("Máy chủ trung tâm"), server.server_url.strip() if server.wanted else _("chưa đăng ký")),
         )
         cells = "".join(
             f"<tr><td style='padding:3px 14px 3px 0; color:#444'>{escape(k)}</td>"
@@ -459,15 +479,15 @@ class SetupWizard(QWizard):
         self._enrol = enrol
         self._busy = False
         self.outcome: FirstRunResult | None = None
-        self.setWindowTitle("Thiết lập lần đầu — Phần mềm Một cửa")
+        self.setWindowTitle(_("Thiết lập lần đầu — Phần mềm Một cửa"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
         for button, text in (
-            (QWizard.WizardButton.BackButton, "< &Quay lại"),
-            (QWizard.WizardButton.NextButton, "Tiếp theo >"),
-            (QWizard.WizardButton.FinishButton, "Hoàn &tất"),
-            (QWizard.WizardButton.CancelButton, "Thoát"),
+            (QWizard.WizardButton.BackButton, _("< &Quay lại")),
+            (QWizard.WizardButton.NextButton, _("Tiếp theo >")),
+            (QWizard.WizardButton.FinishButton, _("Hoàn &tất")),
+            (QWizard.WizardButton.CancelButton, _("Thoát")),
         ):
             self.setButtonText(button, text)
         self.agency_page = AgencyPage()
@@ -538,7 +558,7 @@ class SetupWizard(QWizard):
         ):
             self.button(button).setEnabled(not busy)
         self.summary_page.progress_label.setText(
-            "Đang tạo cơ sở dữ liệu, nạp danh mục và tài khoản…" if busy else ""
+            _("Đang tạo cơ sở dữ liệu, nạp danh mục và tài khoản…") if busy else ""
         )
 
     def accept(self) -> None:
@@ -584,8 +604,8 @@ class SetupWizard(QWizard):
         """Ask before throwing the answers away (nothing has been saved)."""
         answer = QMessageBox.question(
             self,
-            "Thoát thiết lập",
-            "Thoát bây giờ thì chưa có gì được lưu và phần mềm sẽ đóng. Thoát?",
+            _("Thoát thiết lập"),
+            _("Thoát bây giờ thì chưa có gì được lưu và phần mềm sẽ đóng. Thoát?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -18,25 +18,26 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _, _n
 from counter_app.services import users
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy, SignInResult, UserDTO
 from ui.context import AppContext
 from ui.errors import show_error
 
 # How the status bar and the dialogs name a role (the core's ROLE_LABELS are lower-case, for sentences).
-ROLE_TITLES = {"clerk": "Cán bộ tiếp nhận", "supervisor": "Lãnh đạo", "admin": "Quản trị"}
+ROLE_TITLES = {"clerk": N_("Cán bộ tiếp nhận"), "supervisor": N_("Lãnh đạo"), "admin": N_("Quản trị")}
 ERROR_STYLE = "color: #b00020;"
 
 
 def role_title(role: str) -> str:
     """The Vietnamese name of a role, capitalised for labels."""
-    return ROLE_TITLES.get(role, role)
+    return _(ROLE_TITLES[role]) if role in ROLE_TITLES else role
 
 
 def user_status_text(ctx: AppContext) -> str:
     """'Full name (vai trò)' for the status bar, or a plain note when nobody is signed in."""
     if not ctx.user_id:
-        return ctx.user_name or "Chưa đăng nhập"
+        return ctx.user_name or _("Chưa đăng nhập")
     return f"{ctx.user_name} ({role_title(ctx.role)})"
 
 
@@ -57,7 +58,7 @@ def refusal_text(result: SignInResult, ctx: AppContext) -> str:
         return result.refusal
     seconds = (result.locked_until_utc - ctx.clock.now_utc()).total_seconds()
     minutes = max(1, math.ceil(seconds / 60))
-    return f"{result.refusal} (còn khoảng {minutes} phút)"
+    return _n("{refusal} (còn khoảng {count} phút)", minutes).format(refusal=result.refusal, count=minutes)
 
 
 def error_label() -> QLabel:
@@ -137,15 +138,15 @@ class SignInDialog(_DbDialog):
     ) -> None:
         super().__init__(ctx, parent)
         self._policy = policy
-        self.setWindowTitle("Đăng nhập — Phần mềm Một cửa")
+        self.setWindowTitle(_("Đăng nhập — Phần mềm Một cửa"))
         self.setMinimumWidth(460)
 
         heading = QLabel(f"<h3>{ctx.identity.agency_name}</h3>")
         heading.setWordWrap(True)
-        intro = QLabel("Đăng nhập để làm việc tại Bộ phận Một cửa.")
+        intro = QLabel(_("Đăng nhập để làm việc tại Bộ phận Một cửa."))
         self.username_edit = QLineEdit(username)
         self.username_edit.setMaxLength(64)
-        self.username_edit.setPlaceholderText("ví dụ: canbo1")
+        self.username_edit.setPlaceholderText(_("ví dụ: canbo1"))
         self.password_edit = password_edit()
         self.message_label = error_label()
         self.hint_label = QLabel(hint)
@@ -154,16 +155,16 @@ class SignInDialog(_DbDialog):
         self.hint_label.setVisible(bool(hint))
 
         form = QFormLayout()
-        user_label = QLabel("&Tên đăng nhập:")
+        user_label = QLabel(_("&Tên đăng nhập:"))
         user_label.setBuddy(self.username_edit)
-        pass_label = QLabel("&Mật khẩu:")
+        pass_label = QLabel(_("&Mật khẩu:"))
         pass_label.setBuddy(self.password_edit)
         form.addRow(user_label, self.username_edit)
         form.addRow(pass_label, self.password_edit)
 
         buttons = QDialogButtonBox()
-        self.sign_in_button = buttons.addButton("Đăng nhập", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_in_button = buttons.addButton(_("Đăng nhập"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(_("Thoát"), QDialogButtonBox.ButtonRole.RejectRole)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self._on_sign_in_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
@@ -184,11 +185,11 @@ class SignInDialog(_DbDialog):
         password = self.password_edit.text()
         # An empty field is a slip of the Enter key, not an attempt: it must not count toward the lock.
         if not username:
-            set_message(self.message_label, "Hãy nhập tên đăng nhập.")
+            set_message(self.message_label, _("Hãy nhập tên đăng nhập."))
             self.username_edit.setFocus()
             return
         if not password:
-            set_message(self.message_label, "Hãy nhập mật khẩu.")
+            set_message(self.message_label, _("Hãy nhập mật khẩu."))
             self.password_edit.setFocus()
             return
         db, clock, policy = self._ctx.db, self._ctx.clock, self._policy
@@ -233,22 +234,26 @@ class FirstAdminDialog(_DbDialog):
     ) -> None:
         super().__init__(ctx, parent)
         self._policy = policy
-        self.setWindowTitle("Tạo tài khoản quản trị — Phần mềm Một cửa")
+        self.setWindowTitle(_("Tạo tài khoản quản trị — Phần mềm Một cửa"))
         self.setMinimumWidth(520)
 
-        heading = QLabel("<h3>Thiết lập lần đầu: tài khoản quản trị</h3>")
+        heading = QLabel(_("<h3>Thiết lập lần đầu: tài khoản quản trị</h3>"))
         intro = QLabel(
-            f"{ctx.identity.agency_name} chưa có quản trị viên. Hãy tạo tài khoản quản trị đầu tiên; "
-            "quản trị viên sẽ thêm tài khoản cho các cán bộ."
+            _(
+                "{agency} chưa có quản trị viên. Hãy tạo tài khoản quản trị đầu tiên; "
+                "quản trị viên sẽ thêm tài khoản cho các cán bộ."
+            ).format(agency=ctx.identity.agency_name)
         )
         intro.setWordWrap(True)
         self.username_edit = QLineEdit()
         self.username_edit.setMaxLength(32)
-        self.username_edit.setPlaceholderText("chữ không dấu, ví dụ: quantri")
+        self.username_edit.setPlaceholderText(_("chữ không dấu, ví dụ: quantri"))
         self.full_name_edit = QLineEdit()
         self.full_name_edit.setMaxLength(120)
         self.password_edit = password_edit()
-        self.password_edit.setPlaceholderText(f"ít nhất {policy.min_password_length} ký tự")
+        self.password_edit.setPlaceholderText(
+            _n("ít nhất {count} ký tự", policy.min_password_length).format(count=policy.min_password_length)
+        )
         self.repeat_edit = password_edit()
         self.edits: dict[str, QLineEdit] = dict(
             zip(
@@ -261,7 +266,7 @@ class FirstAdminDialog(_DbDialog):
         self.message_label = error_label()
 
         form = QFormLayout()
-        captions = ("&Tên đăng nhập:", "&Họ và tên:", "&Mật khẩu:", "&Nhập lại mật khẩu:")
+        captions = (_("&Tên đăng nhập:"), _("&Họ và tên:"), _("&Mật khẩu:"), _("&Nhập lại mật khẩu:"))
         for name, caption in zip(self.FIELDS, captions, strict=True):
             label = QLabel(caption)
             label.setBuddy(self.edits[name])
@@ -269,8 +274,8 @@ class FirstAdminDialog(_DbDialog):
             form.addRow("", self.field_errors[name])
 
         buttons = QDialogButtonBox()
-        self.create_button = buttons.addButton("Tạo tài khoản", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = buttons.addButton("Thoát", QDialogButtonBox.ButtonRole.RejectRole)
+        self.create_button = buttons.addButton(_("Tạo tài khoản"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton(_("Thoát"), QDialogButtonBox.ButtonRole.RejectRole)
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self._on_create_button_clicked)
         self.cancel_button.clicked.connect(self.reject)
@@ -306,11 +311,11 @@ class FirstAdminDialog(_DbDialog):
         if problem:
             errors["password"] = problem
         elif self.repeat_edit.text() != password:
-            errors["password_repeat"] = "Mật khẩu nhập lại không khớp"
+            errors["password_repeat"] = _("Mật khẩu nhập lại không khớp")
         if not username.strip():
-            errors["username"] = "Hãy nhập tên đăng nhập"
+            errors["username"] = _("Hãy nhập tên đăng nhập")
         if not full_name.strip():
-            errors["full_name"] = "Hãy nhập họ và tên"
+            errors["full_name"] = _("Hãy nhập họ và tên")
         if errors:
             self.show_field_errors(errors)
             return

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from counter_app import settings
 from counter_app.clock import utc_to_local
+from counter_app.i18n import _, _n
 from counter_app.sync import status as sync_status
 from counter_app.sync.engine import ClientFactory, SyncEngine
 from counter_app.sync.status import QueueStatus
@@ -62,15 +63,18 @@ class SyncView:
 def relative_time(then: datetime | None, now: datetime) -> str:
     """ "vừa xong", "5 phút trước", "2 giờ trước", "3 ngày trước" (both naive UTC); "chưa lần nào"."""
     if then is None:
-        return "chưa lần nào"
+        return _("chưa lần nào")
     seconds = (now - then).total_seconds()
     if seconds < 60:
-        return "vừa xong"
+        return _("vừa xong")
     if seconds < 3600:
-        return f"{int(seconds // 60)} phút trước"
+        count = int(seconds // 60)
+        return _n("{count} phút trước", count).format(count=count)
     if seconds < 86400:
-        return f"{int(seconds // 3600)} giờ trước"
-    return f"{int(seconds // 86400)} ngày trước"
+        count = int(seconds // 3600)
+        return _n("{count} giờ trước", count).format(count=count)
+    count = int(seconds // 86400)
+    return _n("{count} ngày trước", count).format(count=count)
 
 
 def _hhmm(instant: datetime | None) -> str:
@@ -81,42 +85,52 @@ def describe(snap: SyncSnapshot, now: datetime) -> SyncView:
     """The status bar's state for a snapshot at `now` (naive UTC)."""
     q = snap.queue
     if q is None:
-        return SyncView("unknown", "Đang kiểm tra đồng bộ…", "", "", None)
+        return SyncView("unknown", _("Đang kiểm tra đồng bộ…"), "", "", None)
     last = relative_time(q.last_success_at, now)
     details = [
-        f"Máy chủ: {q.server_url}" if q.server_url else "Quầy chưa đăng ký với máy chủ trung tâm",
-        f"Thao tác chờ gửi: {q.depth}",
-        f"Lần đồng bộ thành công cuối: {last}",
+        _("Máy chủ: {url}").format(url=q.server_url)
+        if q.server_url
+        else _("Quầy chưa đăng ký với máy chủ trung tâm"),
+        _("Thao tác chờ gửi: {count}").format(count=q.depth),
+        _("Lần đồng bộ thành công cuối: {when}").format(when=last),
     ]
     if q.last_error:
-        details.append(f"Lỗi lần trước: {q.last_error}")
+        details.append(_("Lỗi lần trước: {error}").format(error=q.last_error))
     if q.next_attempt_at:
-        details.append(f"Thử lại lúc: {_hhmm(q.next_attempt_at)}")
+        details.append(_("Thử lại lúc: {time}").format(time=_hhmm(q.next_attempt_at)))
     if q.conflicts_open:
-        details.append(f"Xung đột chờ xử lý: {q.conflicts_open} (Quản trị → Đồng bộ)")
+        details.append(_("Xung đột chờ xử lý: {count} (Quản trị → Đồng bộ)").format(count=q.conflicts_open))
     if snap.worker is not None and snap.worker.message:
         details.append(snap.worker.message)
-    waiting = f" · chờ gửi {q.depth}" if q.depth else ""
+    waiting = _(" · chờ gửi {count}").format(count=q.depth) if q.depth else ""
     if not q.enrolled:
-        kind, text = "standalone", "Quầy chưa đăng ký đồng bộ (làm việc độc lập)"
-        details = ["Hồ sơ chỉ lưu tại máy này. Đăng ký ở Quản trị → Đồng bộ."]
+        kind, text = "standalone", _("Quầy chưa đăng ký đồng bộ (làm việc độc lập)")
+        details = [_("Hồ sơ chỉ lưu tại máy này. Đăng ký ở Quản trị → Đồng bộ.")]
     elif snap.stalled:
-        kind, text = "stalled", f"Đồng bộ bị treo — đang khởi động lại{waiting}"
+        kind, text = "stalled", _("Đồng bộ bị treo — đang khởi động lại{waiting}").format(waiting=waiting)
     elif q.last_error_kind == "fatal":
-        kind, text = "stopped", f"Đã dừng đồng bộ: {q.last_error}"
+        kind, text = "stopped", _("Đã dừng đồng bộ: {error}").format(error=q.last_error)
     elif q.last_error:
-        retry = f" — thử lại lúc {_hhmm(q.next_attempt_at)}" if q.next_attempt_at else " — sẽ thử lại"
-        kind, text = "offline", f"Mất kết nối{retry}{waiting}"
+        if q.next_attempt_at:
+            retry = _(" — thử lại lúc {time}").format(time=_hhmm(q.next_attempt_at))
+        else:
+            retry = _(" — sẽ thử lại")
+        kind, text = "offline", _("Mất kết nối{retry}{waiting}").format(retry=retry, waiting=waiting)
     elif q.conflicts_open:
-        kind, text = "conflicts", f"Cần xử lý: {q.conflicts_open} xung đột{waiting}"
+        kind, text = (
+            "conflicts",
+            _n("Cần xử lý: {count} xung đột{waiting}", q.conflicts_open).format(
+                count=q.conflicts_open, waiting=waiting
+            ),
+        )
     elif q.depth:
-        kind, text = "pending", f"Đang chờ gửi {q.depth}"
+        kind, text = "pending", _("Đang chờ gửi {count}").format(count=q.depth)
     elif q.last_success_at is None:
-        kind, text = "never", "Chưa đồng bộ lần nào"
+        kind, text = "never", _("Chưa đồng bộ lần nào")
     elif q.healthy and (now - q.last_success_at).total_seconds() <= snap.fresh_s:
-        kind, text = "synced", "Đã đồng bộ"
+        kind, text = "synced", _("Đã đồng bộ")
     else:
-        kind, text = "stale", f"Lâu chưa đồng bộ (lần cuối {last})"
+        kind, text = "stale", _("Lâu chưa đồng bộ (lần cuối {when})").format(when=last)
     return SyncView(kind, text, "\n".join(details), last if q.enrolled else "", q.skew_warning)
 
 

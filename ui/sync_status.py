@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QWidget
 
 from counter_app.clock import Clock
+from counter_app.i18n import N_, _
 from counter_app.sync.status import DossierSyncState
 from ui.sync_bridge import SyncBridge, SyncSnapshot, SyncView, describe
 
@@ -41,13 +42,13 @@ _STATE_COLOURS = {
 
 # The list's sync column: short text, icon, colour per dossier state (status.dossier_sync_states).
 SYNC_TEXTS = {
-    "local": "Chỉ lưu tại quầy",
-    "pending": "Chưa gửi",
-    "sent": "Đã gửi",
-    "synced": "Đã đồng bộ",
-    "failed": "Lỗi",
-    "conflict": "Xung đột",
-    "rejected": "Bị từ chối",
+    "local": N_("Chỉ lưu tại quầy"),
+    "pending": N_("Chưa gửi"),
+    "sent": N_("Đã gửi"),
+    "synced": N_("Đã đồng bộ"),
+    "failed": N_("Lỗi"),
+    "conflict": N_("Xung đột"),
+    "rejected": N_("Bị từ chối"),
 }
 _CELL_ICONS = {
     "local": _SP.SP_ComputerIcon,
@@ -66,10 +67,10 @@ _CELL_COLOURS = {
     "local": "#5f6368",
 }
 _CELL_TIPS = {
-    "local": "Hồ sơ chỉ lưu tại máy này (quầy chưa đăng ký đồng bộ, hoặc dữ liệu cũ).",
-    "pending": "Đang chờ gửi lên máy chủ trung tâm.",
-    "sent": "Đã gửi, đang chờ máy chủ xác nhận.",
-    "synced": "Máy chủ trung tâm đã nhận đủ.",
+    "local": N_("Hồ sơ chỉ lưu tại máy này (quầy chưa đăng ký đồng bộ, hoặc dữ liệu cũ)."),
+    "pending": N_("Đang chờ gửi lên máy chủ trung tâm."),
+    "sent": N_("Đã gửi, đang chờ máy chủ xác nhận."),
+    "synced": N_("Máy chủ trung tâm đã nhận đủ."),
 }
 
 
@@ -87,7 +88,7 @@ def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
 
 def sync_cell_text(state: DossierSyncState) -> str:
     """ "Đã đồng bộ", "Lỗi: <lý do>", …"""
-    text = SYNC_TEXTS.get(state.state, state.label)
+    text = _(SYNC_TEXTS[state.state]) if state.state in SYNC_TEXTS else state.label
     return f"{text}: {state.reason}" if state.state == "failed" and state.reason else text
 
 
@@ -98,7 +99,7 @@ def sync_cell_data(state: DossierSyncState | None, role: int) -> Any:
     if role == Qt.ItemDataRole.DisplayRole:
         return sync_cell_text(state)
     if role == Qt.ItemDataRole.ToolTipRole:
-        return state.reason or _CELL_TIPS.get(state.state, state.label)
+        return state.reason or (_(_CELL_TIPS[state.state]) if state.state in _CELL_TIPS else state.label)
     if role == Qt.ItemDataRole.DecorationRole:
         pixmap = _CELL_ICONS.get(state.state)
         return _icon(pixmap) if pixmap is not None else None
@@ -123,10 +124,14 @@ class SyncStatusWidget(QWidget):
         self.skew_icon = QLabel()
         self.skew_icon.setPixmap(_icon(_SP.SP_MessageBoxWarning).pixmap(16, 16))
         self.skew_label = QLabel()
-        self.sync_button = QPushButton("Đồng bộ ngay")
-        self.sync_button.setToolTip(f"Gửi và nhận dữ liệu với máy chủ trung tâm ngay ({SYNC_NOW_SHORTCUT})")
+        self.sync_button = QPushButton(_("Đồng bộ ngay"))
+        self.sync_button.setToolTip(
+            _("Gửi và nhận dữ liệu với máy chủ trung tâm ngay ({shortcut})").format(
+                shortcut=SYNC_NOW_SHORTCUT
+            )
+        )
         self.sync_button.clicked.connect(self.sync_now)
-        self.sync_action = QAction("Đồng bộ ngay", self)
+        self.sync_action = QAction(_("Đồng bộ ngay"), self)
         self.sync_action.setShortcut(QKeySequence(SYNC_NOW_SHORTCUT))
         self.sync_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.sync_action.triggered.connect(self.sync_now)
@@ -147,7 +152,7 @@ class SyncStatusWidget(QWidget):
 
     def sync_now(self) -> None:
         """ "Đồng bộ ngay": a round at once (never before the server's Retry-After)."""
-        self.sync_button.setText("Đang đồng bộ…")
+        self.sync_button.setText(_("Đang đồng bộ…"))
         self._bridge.kick(force=True)
 
     def show_snapshot(self, _snapshot: SyncSnapshot) -> None:
@@ -164,9 +169,11 @@ class SyncStatusWidget(QWidget):
         colour = _STATE_COLOURS.get(view.kind)
         bold = "font-weight: bold;" if view.kind != "standalone" else ""
         self.state_label.setStyleSheet(f"color: {colour}; {bold}" if colour else bold)
-        self.last_label.setText(f"· lần cuối: {view.last_success}" if view.last_success else "")
+        self.last_label.setText(
+            _("· lần cuối: {when}").format(when=view.last_success) if view.last_success else ""
+        )
         self.last_label.setVisible(bool(view.last_success))
-        self.skew_label.setText("Đồng hồ máy lệch giờ" if view.skew else "")
+        self.skew_label.setText(_("Đồng hồ máy lệch giờ") if view.skew else "")
         self.skew_label.setStyleSheet("color: #7a4b00; font-weight: bold;")
         for widget in (self.skew_icon, self.skew_label):
             widget.setVisible(bool(view.skew))
@@ -174,6 +181,6 @@ class SyncStatusWidget(QWidget):
         for widget in (self.icon, self.state_label, self.last_label):
             widget.setToolTip(view.tooltip)
         enrolled = snap.queue is not None and snap.queue.enrolled
-        self.sync_button.setText("Đang đồng bộ…" if snap.running else "Đồng bộ ngay")
+        self.sync_button.setText(_("Đang đồng bộ…") if snap.running else _("Đồng bộ ngay"))
         self.sync_button.setEnabled(enrolled and not snap.running)
         self.sync_action.setEnabled(enrolled)

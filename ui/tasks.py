@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ui.busy import BusyIndicator
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -29,6 +31,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._synchronous = synchronous
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self.busy = BusyIndicator(parent=self)  # the wait cue, only past half a second
         self.sig_finished.connect(self._on_finished)
 
     def run_db(self, fn: Callable[[], Any], on_done: Done, on_error: Failed) -> None:
@@ -42,6 +45,7 @@ class TaskRunner(QObject):
                 on_done(result)
             return
         future = self._db.submit(fn)
+        self.busy.begin()  # ended in _on_finished, always after this (queued to the GUI thread)
 
         def _deliver(fut: Future[Any]) -> None:
             error = fut.exception()
@@ -62,6 +66,7 @@ class TaskRunner(QObject):
     @Slot(object, object, object)
     def _on_finished(self, callbacks: tuple[Done, Failed], result: Any, error: BaseException | None) -> None:
         on_done, on_error = callbacks
+        self.busy.end()
         if error is not None:
             on_error(error)
         else:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.catalogue.schema import CatalogueError, ProcedureSpec, validate_rows
+from counter_app.i18n import _
 
 FORMAT = "counter-app.catalogue"
 VERSION = 1
@@ -21,17 +22,24 @@ def _refuse(message: str) -> CatalogueError:
 def parse_document(data: object) -> list[ProcedureSpec]:
     """Validate an already-decoded catalogue document; CatalogueError names every bad row and field."""
     if not isinstance(data, dict):
-        raise _refuse("Tệp danh mục phải là một đối tượng JSON có khóa “procedures”.")
+        raise _refuse(_("Tệp danh mục phải là một đối tượng JSON có khóa “procedures”."))
     if data.get("format") != FORMAT:
-        raise _refuse(f'Tệp không phải danh mục thủ tục của phần mềm (cần "format": "{FORMAT}").')
+        raise _refuse(
+            _('Tệp không phải danh mục thủ tục của phần mềm (cần "format": "{FORMAT}").').format(
+                FORMAT=FORMAT
+            )
+        )
     version = data.get("version")
     if version != VERSION or isinstance(version, bool):
         raise _refuse(
-            f"Danh mục phiên bản {version!r} không được hỗ trợ (phiên bản này đọc được phiên bản {VERSION})."
+            _(
+                "Danh mục phiên bản {version!r} không được hỗ trợ (phiên bản này đọc được phiên bản "
+                "{VERSION})."
+            ).format(version=version, VERSION=VERSION)
         )
     procedures = data.get("procedures")
     if not isinstance(procedures, list):
-        raise _refuse("Tệp danh mục thiếu danh sách “procedures”.")
+        raise _refuse(_("Tệp danh mục thiếu danh sách “procedures”."))
     return validate_rows(procedures)
 
 
@@ -40,14 +48,18 @@ def read_json(path: Path) -> list[ProcedureSpec]:
     try:
         text = path.read_text(encoding="utf-8-sig")  # Notepad on Windows may add a BOM
     except OSError as exc:
-        raise _refuse(f"Không đọc được tệp {path}: {exc.strerror or exc}.") from exc
+        raise _refuse(
+            _("Không đọc được tệp {path}: {error}.").format(path=path, error=exc.strerror or exc)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise _refuse(f"Tệp {path} không phải văn bản UTF-8.") from exc
+        raise _refuse(_("Tệp {path} không phải văn bản UTF-8.").format(path=path)) from exc
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _refuse(
-            f"Tệp {path} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}: {exc.msg})."
+            _("Tệp {path} không phải JSON hợp lệ (dòng {lineno}, cột {colno}: {msg}).").format(
+                path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg
+            )
         ) from exc
     return parse_document(data)
 

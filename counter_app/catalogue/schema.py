@@ -10,24 +10,25 @@ from datetime import datetime, time
 from typing import Any
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, SOURCE_LANGUAGE, _, _n, language
 from counter_app.text import fold, nfc
 
 UNIT_LABELS = {
-    "working_days": "ngày làm việc",
-    "working_hours": "giờ làm việc",
-    "calendar_days": "ngày",
-    "same_day": "trong ngày",
+    "working_days": "ngày làm việc",  # i18n: skip
+    "working_hours": "giờ làm việc",  # i18n: skip
+    "calendar_days": "ngày",  # i18n: skip
+    "same_day": "trong ngày",  # i18n: skip
 }
-PAUSE_LABELS = {"pause": "tạm dừng", "restart": "tính lại từ đầu", "none": "không tạm dừng"}
-ONLINE_LABELS = {"": "", "toan_trinh": "toàn trình", "mot_phan": "một phần"}
+PAUSE_LABELS = {"pause": "tạm dừng", "restart": "tính lại từ đầu", "none": "không tạm dừng"}  # i18n: skip
+ONLINE_LABELS = {"": "", "toan_trinh": "toàn trình", "mot_phan": "một phần"}  # i18n: skip
 
 LOCAL_CODE_PREFIX = "XA."
 """Procedures without a known national code get "XA.<mã lĩnh vực>.<số thứ tự 3 chữ số>", e.g. XA.HT.008.
 
 National CSDL TTHC codes always start with a digit ("1.001193"), so the prefix can never collide.
-"""
+"""  # i18n: skip
 
-UNCONFIRMED_TAG = "[chưa xác nhận]"
+UNCONFIRMED_TAG = "[chưa xác nhận]"  # i18n: skip
 """A legal basis ending with this tag means `unconfirmed` (how the flag is kept in the database)."""
 
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._\-]{0,63}$")
@@ -126,11 +127,11 @@ class RowProblem:
     def describe(self) -> str:
         """A Vietnamese line naming where the problem is, e.g. "Trang “Thủ tục”, dòng 5 (1.001193), …"."""
         if self.sheet:
-            where = f"Trang “{self.sheet}”, dòng {self.row}"
+            where = _("Trang “{sheet}”, dòng {row}").format(sheet=self.sheet, row=self.row)
         elif self.row:
-            where = f"Thủ tục thứ {self.row}"
+            where = _("Thủ tục thứ {row}").format(row=self.row)
         else:
-            where = "Tệp"
+            where = _("Tệp")
         if self.code:
             where += f" ({self.code})"
         if self.field:
@@ -145,7 +146,9 @@ class CatalogueError(UserFacingError):
         self.problems = list(problems)
         if message is None:
             lines = "; ".join(p.describe() for p in self.problems)
-            message = f"Danh mục có {len(self.problems)} lỗi nên chưa nhập gì — {lines}"
+            message = _n("Danh mục có {count} lỗi nên chưa nhập gì — {lines}", len(self.problems)).format(
+                count=len(self.problems), lines=lines
+            )
         super().__init__(message)
 
 
@@ -176,41 +179,45 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _Bad("phải là văn bản")
+        raise _Bad(_("phải là văn bản"))
     return nfc(value)
 
 
 def _required_text(value: object) -> str:
     text = _text(value)
     if not text:
-        raise _Bad("bắt buộc, không được để trống")
+        raise _Bad(_("bắt buộc, không được để trống"))
     return text
 
 
 def _code(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel turns "2.000200" into the number 2.0002; guessing the lost zeros back is unsafe.
-        raise _Bad("bị lưu thành số (Excel bỏ mất số 0); hãy định dạng cột là Văn bản (Text) rồi nhập lại mã")
+        raise _Bad(
+            _("bị lưu thành số (Excel bỏ mất số 0); hãy định dạng cột là Văn bản (Text) rồi nhập lại mã")
+        )
     code = _required_text(value)
     if not _CODE.match(code):
-        raise _Bad("chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới; không có khoảng trắng")
+        raise _Bad(_("chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới; không có khoảng trắng"))
     return code
 
 
 def _choice(value: object, labels: Mapping[str, str], aliases: Mapping[str, str], default: str | None) -> str:
     if _blank(value):
         if default is None:
-            raise _Bad("bắt buộc, không được để trống")
+            raise _Bad(_("bắt buộc, không được để trống"))
         return default
     if not isinstance(value, str):
-        raise _Bad("phải là văn bản")
+        raise _Bad(_("phải là văn bản"))
     key = fold(value).replace("_", " ")
     table = {fold(k).replace("_", " "): k for k in labels}
     table.update({fold(v).replace("_", " "): k for k, v in labels.items() if v})
     table.update({fold(k): v for k, v in aliases.items()})
     if key not in table:
         allowed = ", ".join(f"“{v or k}”" for k, v in labels.items() if v or k)
-        raise _Bad(f"“{nfc(value)}” không hợp lệ; dùng một trong: {allowed}")
+        raise _Bad(
+            _("“{nfc}” không hợp lệ; dùng một trong: {allowed}").format(nfc=nfc(value), allowed=allowed)
+        )
     return table[key]
 
 
@@ -231,18 +238,18 @@ def _online(value: object) -> str:
 
 def _number(value: object) -> float:
     if isinstance(value, bool):
-        raise _Bad("phải là một số")
+        raise _Bad(_("phải là một số"))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
         try:
             number = float(value.strip().replace(",", "."))  # Vietnamese decimal comma: "0,5"
         except ValueError:
-            raise _Bad(f"“{value.strip()}” không phải là số") from None
+            raise _Bad(_("“{text}” không phải là số").format(text=value.strip())) from None
     else:
-        raise _Bad("phải là một số")
+        raise _Bad(_("phải là một số"))
     if not math.isfinite(number) or number < 0:
-        raise _Bad("phải là một số không âm")
+        raise _Bad(_("phải là một số không âm"))
     return number
 
 
@@ -252,14 +259,14 @@ def _amount(value: object, unit: str | None) -> float:
     if unit == "same_day":
         if _blank(value) or _number(value) == 0:
             return 0.0
-        raise _Bad("thủ tục trả trong ngày phải để trống thời hạn hoặc ghi 0")
+        raise _Bad(_("thủ tục trả trong ngày phải để trống thời hạn hoặc ghi 0"))
     if _blank(value):
-        raise _Bad("bắt buộc, không được để trống")
+        raise _Bad(_("bắt buộc, không được để trống"))
     number = _number(value)
     if number == 0:
-        raise _Bad("phải lớn hơn 0 (chỉ thủ tục “trong ngày” mới có thời hạn 0)")
+        raise _Bad(_("phải lớn hơn 0 (chỉ thủ tục “trong ngày” mới có thời hạn 0)"))
     if unit == "calendar_days" and number != int(number):
-        raise _Bad("thời hạn tính theo ngày (lịch) phải là số nguyên")
+        raise _Bad(_("thời hạn tính theo ngày (lịch) phải là số nguyên"))
     return number
 
 
@@ -269,22 +276,22 @@ def _cutoff(value: object) -> str | None:
     if isinstance(value, time | datetime):
         return f"{value.hour:02d}:{value.minute:02d}"
     if not isinstance(value, str):
-        raise _Bad("phải có dạng GG:PP, ví dụ 15:00")
+        raise _Bad(_("phải có dạng GG:PP, ví dụ 15:00"))
     match = _CUTOFF.match(value.strip())
     if not match:
-        raise _Bad(f"“{value.strip()}” không phải giờ hợp lệ (dạng GG:PP, ví dụ 15:00)")
+        raise _Bad(_("“{text}” không phải giờ hợp lệ (dạng GG:PP, ví dụ 15:00)").format(text=value.strip()))
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def parse_money(value: object) -> int:
     """A non-negative whole number of đồng from 8000, 8000.0, "8000", "8.000", "8.000đ" or "8.000 VND"."""
     if isinstance(value, bool):
-        raise _Bad("phải là số tiền (đồng)")
+        raise _Bad(_("phải là số tiền (đồng)"))
     if isinstance(value, int):
         amount = value
     elif isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
-            raise _Bad("phải là số nguyên đồng")
+            raise _Bad(_("phải là số nguyên đồng"))
         amount = int(value)
     elif isinstance(value, str):
         text = fold(value).replace(" ", "")
@@ -297,17 +304,19 @@ def parse_money(value: object) -> int:
         elif _GROUPED_INT.match(text):
             amount = int(text.replace(".", "").replace(",", ""))
         else:
-            raise _Bad(f"“{value.strip()}” không phải số tiền hợp lệ (ví dụ 8000 hoặc 8.000)")
+            raise _Bad(
+                _("“{text}” không phải số tiền hợp lệ (ví dụ 8000 hoặc 8.000)").format(text=value.strip())
+            )
     else:
-        raise _Bad("phải là số tiền (đồng)")
+        raise _Bad(_("phải là số tiền (đồng)"))
     if amount < 0:
-        raise _Bad("không được âm")
+        raise _Bad(_("không được âm"))
     return amount
 
 
 def _fee(value: object) -> int:
     if _blank(value):
-        raise _Bad("bắt buộc; ghi 0 nếu miễn phí")
+        raise _Bad(_("bắt buộc; ghi 0 nếu miễn phí"))
     return parse_money(value)
 
 
@@ -315,13 +324,13 @@ def _count(value: object) -> int:
     if _blank(value):
         return 0
     if isinstance(value, bool):
-        raise _Bad("phải là số nguyên không âm")
+        raise _Bad(_("phải là số nguyên không âm"))
     if isinstance(value, float) and value == int(value):
         value = int(value)
     if isinstance(value, str) and _PLAIN_INT.match(value.strip()):
         value = int(value.strip())
     if not isinstance(value, int) or value < 0:
-        raise _Bad("phải là số nguyên không âm")
+        raise _Bad(_("phải là số nguyên không âm"))
     return value
 
 
@@ -343,7 +352,7 @@ def parse_flag(value: object, default: bool) -> bool:
             return True
         if word in _FALSE_WORDS:
             return False
-    raise _Bad("phải là “có” hoặc “không”")
+    raise _Bad(_("phải là “có” hoặc “không”"))
 
 
 class _Row:
@@ -386,11 +395,11 @@ class _Row:
 
 def _document(row: _Row, raw: object, position: int) -> DocumentSpec | None:
     if not isinstance(raw, Mapping):
-        row.bad("documents", f"giấy tờ thứ {position + 1} phải là một đối tượng JSON")
+        row.bad("documents", _("giấy tờ thứ {value} phải là một đối tượng JSON").format(value=position + 1))
         return None
     for key in raw:
         if key not in DOCUMENT_KEYS:
-            row.bad(str(key), "trường không được hỗ trợ (gõ nhầm tên?)", position)
+            row.bad(str(key), _("trường không được hỗ trợ (gõ nhầm tên?)"), position)
     name = row.take(raw, "name", _required_text, "", position)
     counts = [row.take(raw, key, _count, 0, position) for key in ("originals", "certified_copies", "copies")]
     required = row.take(raw, "required", lambda v: parse_flag(v, True), True, position)
@@ -400,12 +409,12 @@ def _document(row: _Row, raw: object, position: int) -> DocumentSpec | None:
 def _procedure(row: _Row, raw: Mapping[str, object]) -> ProcedureSpec | None:
     for key in raw:
         if key not in PROCEDURE_KEYS:
-            row.bad(str(key), "trường không được hỗ trợ (gõ nhầm tên?)")
+            row.bad(str(key), _("trường không được hỗ trợ (gõ nhầm tên?)"))
     unit = row.take(raw, "deadline_unit", parse_unit)
     raw_documents = raw.get("documents")
     documents: list[DocumentSpec | None] = []
     if raw_documents is not None and not isinstance(raw_documents, list):
-        row.bad("documents", "phải là một danh sách giấy tờ")
+        row.bad("documents", _("phải là một danh sách giấy tờ"))
     elif raw_documents:
         documents = [_document(row, item, i) for i, item in enumerate(raw_documents)]
     legal_basis: str = row.take(raw, "legal_basis", _text, "")
@@ -444,7 +453,7 @@ def check_rows(
     for index, item in enumerate(raw):
         row = _Row(index, layout, problems)
         if not isinstance(item, Mapping):
-            row.bad("", "mỗi thủ tục phải là một đối tượng JSON")
+            row.bad("", _("mỗi thủ tục phải là một đối tượng JSON"))
             continue
         row.code = row.take(item, "code", _code, "")
         if row.code:
@@ -452,7 +461,12 @@ def check_rows(
             if key in first_row_of:
                 where = layout.rows[first_row_of[key]] if layout else first_row_of[key] + 1
                 row.bad(
-                    "code", f"mã thủ tục bị trùng (đã có ở {'dòng' if layout else 'thủ tục thứ'} {where})"
+                    "code",
+                    (
+                        _("mã thủ tục bị trùng (đã có ở dòng {where})")
+                        if layout
+                        else _("mã thủ tục bị trùng (đã có ở thủ tục thứ {where})")
+                    ).format(where=where),
                 )
             else:
                 first_row_of[key] = index
@@ -470,24 +484,45 @@ def validate_rows(raw: Sequence[object], layout: SourceLayout | None = None) -> 
     return specs
 
 
-def format_deadline(spec: ProcedureSpec) -> str:
-    """Vietnamese deadline text: "5 ngày làm việc", "Trong ngày (sau 15:00 trả ngày làm việc tiếp theo)"."""
+def _in(text: str, form: bool) -> str:
+    """`text` translated, or kept Vietnamese for an official form (printed in Vietnamese by law)."""
+    return text if form else _(text)
+
+
+def _vietnamese_numbers(form: bool) -> bool:
+    return form or language() == SOURCE_LANGUAGE
+
+
+def format_deadline(spec: ProcedureSpec, *, form: bool = False) -> str:
+    """Deadline text: "5 ngày làm việc", "Trong ngày (sau 15:00 trả ngày làm việc tiếp theo)".
+
+    In the interface language; `form=True` gives the Vietnamese of the official forms whatever it is.
+    """
     if spec.deadline_unit == "same_day":
         if spec.cutoff is None:
-            return "Trong ngày"
-        return f"Trong ngày (sau {spec.cutoff} trả ngày làm việc tiếp theo)"
-    amount = f"{spec.deadline_amount:g}".replace(".", ",")  # Vietnamese decimal comma: "0,5"
-    text = f"{amount} {UNIT_LABELS.get(spec.deadline_unit, spec.deadline_unit)}"
+            return _in(N_("Trong ngày"), form)
+        return _in(N_("Trong ngày (sau {cutoff} trả ngày làm việc tiếp theo)"), form).format(
+            cutoff=spec.cutoff
+        )
+    amount = f"{spec.deadline_amount:g}"
+    if _vietnamese_numbers(form):
+        amount = amount.replace(".", ",")  # Vietnamese decimal comma: "0,5"
+    text = f"{amount} {_in(UNIT_LABELS.get(spec.deadline_unit, spec.deadline_unit), form)}"
     if spec.cutoff is not None:
-        text += f" (nhận sau {spec.cutoff} tính từ ngày làm việc tiếp theo)"
+        text += _in(N_(" (nhận sau {cutoff} tính từ ngày làm việc tiếp theo)"), form).format(
+            cutoff=spec.cutoff
+        )
     return text
 
 
-def format_fee(amount: int) -> str:
-    """Vietnamese money: 8000 → "8.000 đ", 0 → "Miễn phí"."""
+def format_fee(amount: int, *, form: bool = False) -> str:
+    """Money: 8000 → "8.000 đ", 0 → "Miễn phí" (`form=True`: Vietnamese whatever the language)."""
     if amount == 0:
-        return "Miễn phí"
-    return f"{amount:,} đ".replace(",", ".")
+        return _in(N_("Miễn phí"), form)
+    digits = f"{amount:,}"
+    if _vietnamese_numbers(form):
+        digits = digits.replace(",", ".")
+    return _in(N_("{amount} đ"), form).format(amount=digits)
 
 
 def describe_fee(spec: ProcedureSpec) -> str:

@@ -21,6 +21,7 @@ from counter_app.catalogue.schema import (
 )
 from counter_app.catalogue.xlsx_io import read_xlsx, write_xlsx
 from counter_app.clock import Clock
+from counter_app.i18n import _
 from counter_app.paths import resources_dir
 from counter_app.storage.models import Procedure, ProcedureDocument
 from counter_app.text import fold
@@ -78,7 +79,9 @@ def read_catalogue_file(path: Path) -> list[ProcedureSpec]:
         return read_json(path)
     if suffix == ".xlsx":
         return read_xlsx(path)
-    raise CatalogueError([], message=f"Không nhận dạng được tệp {path.name}: chỉ nhận .json hoặc .xlsx.")
+    raise CatalogueError(
+        [], message=_("Không nhận dạng được tệp {name}: chỉ nhận .json hoặc .xlsx.").format(name=path.name)
+    )
 
 
 def write_catalogue_file(path: Path, specs: Sequence[ProcedureSpec], *, source: str = "") -> None:
@@ -89,7 +92,9 @@ def write_catalogue_file(path: Path, specs: Sequence[ProcedureSpec], *, source: 
     elif suffix == ".xlsx":
         write_xlsx(path, specs)
     else:
-        raise CatalogueError([], message=f"Không ghi được tệp {path.name}: chỉ hỗ trợ .json hoặc .xlsx.")
+        raise CatalogueError(
+            [], message=_("Không ghi được tệp {name}: chỉ hỗ trợ .json hoặc .xlsx.").format(name=path.name)
+        )
 
 
 def _spec_of(row: Procedure) -> ProcedureSpec:

@@ -23,38 +23,39 @@ from counter_app.catalogue.schema import (
     SourceLayout,
     check_rows,
 )
+from counter_app.i18n import _
 from counter_app.text import fold, nfc
 
-PROCEDURE_SHEET = "Thủ tục"
-DOCUMENT_SHEET = "Thành phần hồ sơ"
+PROCEDURE_SHEET = "Thủ tục"  # i18n: skip
+DOCUMENT_SHEET = "Thành phần hồ sơ"  # i18n: skip
 
 # (key, header, column width); the order is the export order, the reader accepts any order.
 PROCEDURE_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("code", "Mã thủ tục", 16),
-    ("name", "Tên thủ tục", 60),
-    ("field_code", "Mã lĩnh vực", 12),
-    ("field_name", "Lĩnh vực", 30),
-    ("level", "Cấp thực hiện", 10),
-    ("deadline_amount", "Thời hạn", 10),
-    ("deadline_unit", "Đơn vị thời hạn", 16),
-    ("cutoff", "Giờ chốt", 10),
-    ("pause_rule", "Khi yêu cầu bổ sung", 18),
-    ("deadline_note", "Ghi chú thời hạn", 40),
-    ("fee_amount", "Lệ phí (đồng)", 14),
-    ("fee_note", "Ghi chú lệ phí", 40),
-    ("legal_basis", "Căn cứ pháp lý", 40),
-    ("online_level", "Mức độ trực tuyến", 16),
-    ("agency_in_charge", "Cơ quan thực hiện", 24),
-    ("unconfirmed", "Chưa xác nhận", 12),
+    ("code", "Mã thủ tục", 16),  # i18n: skip
+    ("name", "Tên thủ tục", 60),  # i18n: skip
+    ("field_code", "Mã lĩnh vực", 12),  # i18n: skip
+    ("field_name", "Lĩnh vực", 30),  # i18n: skip
+    ("level", "Cấp thực hiện", 10),  # i18n: skip
+    ("deadline_amount", "Thời hạn", 10),  # i18n: skip
+    ("deadline_unit", "Đơn vị thời hạn", 16),  # i18n: skip
+    ("cutoff", "Giờ chốt", 10),  # i18n: skip
+    ("pause_rule", "Khi yêu cầu bổ sung", 18),  # i18n: skip
+    ("deadline_note", "Ghi chú thời hạn", 40),  # i18n: skip
+    ("fee_amount", "Lệ phí (đồng)", 14),  # i18n: skip
+    ("fee_note", "Ghi chú lệ phí", 40),  # i18n: skip
+    ("legal_basis", "Căn cứ pháp lý", 40),  # i18n: skip
+    ("online_level", "Mức độ trực tuyến", 16),  # i18n: skip
+    ("agency_in_charge", "Cơ quan thực hiện", 24),  # i18n: skip
+    ("unconfirmed", "Chưa xác nhận", 12),  # i18n: skip
 )
 DOCUMENT_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("code", "Mã thủ tục", 16),
+    ("code", "Mã thủ tục", 16),  # i18n: skip
     ("position", "STT", 6),
-    ("name", "Tên giấy tờ", 70),
-    ("originals", "Bản chính", 10),
-    ("certified_copies", "Bản chứng thực", 14),
-    ("copies", "Bản sao", 10),
-    ("required", "Bắt buộc", 10),
+    ("name", "Tên giấy tờ", 70),  # i18n: skip
+    ("originals", "Bản chính", 10),  # i18n: skip
+    ("certified_copies", "Bản chứng thực", 14),  # i18n: skip
+    ("copies", "Bản sao", 10),  # i18n: skip
+    ("required", "Bắt buộc", 10),  # i18n: skip
 )
 _PROCEDURE_REQUIRED = ("code", "name", "field_name", "deadline_amount", "deadline_unit", "fee_amount")
 _DOCUMENT_REQUIRED = ("code", "name")
@@ -80,10 +81,10 @@ def _header_map(
         if key is None:
             # Strict on purpose: a mistyped optional header would otherwise be dropped without a word.
             problems.append(
-                RowProblem(1, "", nfc(str(cell)), "cột không được hỗ trợ (gõ nhầm tiêu đề?)", sheet)
+                RowProblem(1, "", nfc(str(cell)), _("cột không được hỗ trợ (gõ nhầm tiêu đề?)"), sheet)
             )
         elif key in found.values():
-            problems.append(RowProblem(1, "", labels[key], "cột bị lặp", sheet))
+            problems.append(RowProblem(1, "", labels[key], _("cột bị lặp"), sheet))
         else:
             found[index] = key
     return found
@@ -98,7 +99,7 @@ def _missing_columns(
 ) -> None:
     for key in required:
         if key not in found.values():
-            problems.append(RowProblem(1, "", labels[key], "thiếu cột bắt buộc", sheet))
+            problems.append(RowProblem(1, "", labels[key], _("thiếu cột bắt buộc"), sheet))
 
 
 def _rows(sheet: Worksheet) -> list[tuple[int, tuple[Any, ...]]]:
@@ -123,12 +124,21 @@ def read_xlsx(path: Path) -> list[ProcedureSpec]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise _refuse(f"Không đọc được tệp Excel {path} ({exc}). Hãy lưu lại dạng .xlsx.") from exc
+        raise _refuse(
+            _("Không đọc được tệp Excel {path} ({error}). Hãy lưu lại dạng .xlsx.").format(
+                path=path, error=exc
+            )
+        ) from exc
     try:
         for name in (PROCEDURE_SHEET, DOCUMENT_SHEET):
             if name not in workbook.sheetnames:
                 raise _refuse(
-                    f"Tệp {path} thiếu trang “{name}” (cần hai trang “{PROCEDURE_SHEET}” và “{DOCUMENT_SHEET}”)."
+                    _(
+                        "Tệp {path} thiếu trang “{name}” (cần hai trang “{PROCEDURE_SHEET}” và "
+                        "“{DOCUMENT_SHEET}”)."
+                    ).format(
+                        path=path, name=name, PROCEDURE_SHEET=PROCEDURE_SHEET, DOCUMENT_SHEET=DOCUMENT_SHEET
+                    )
                 )
         procedure_rows = _rows(workbook[PROCEDURE_SHEET])
         document_rows = _rows(workbook[DOCUMENT_SHEET])
@@ -136,7 +146,11 @@ def read_xlsx(path: Path) -> list[ProcedureSpec]:
         workbook.close()
     problems: list[RowProblem] = []
     if not procedure_rows:
-        raise _refuse(f"Trang “{PROCEDURE_SHEET}” của tệp {path} trống.")
+        raise _refuse(
+            _("Trang “{PROCEDURE_SHEET}” của tệp {path} trống.").format(
+                PROCEDURE_SHEET=PROCEDURE_SHEET, path=path
+            )
+        )
     p_columns = _header_map(procedure_rows[0][1], PROCEDURE_COLUMNS, PROCEDURE_SHEET, problems)
     _missing_columns(p_columns, _PROCEDURE_REQUIRED, PROCEDURE_LABELS, PROCEDURE_SHEET, problems)
     records = [_record(values, p_columns) for _, values in procedure_rows[1:]]
@@ -186,9 +200,9 @@ def _attach_documents(
         code = nfc(str(raw_code)) if raw_code is not None else ""
         if key is None:
             message = (
-                "bị lưu thành số; hãy định dạng cột là Văn bản (Text)"
+                _("bị lưu thành số; hãy định dạng cột là Văn bản (Text)")
                 if raw_code is not None
-                else "bắt buộc, không được để trống"
+                else _("bắt buộc, không được để trống")
             )
             problems.append(RowProblem(number, code, code_label, message, DOCUMENT_SHEET))
             continue
@@ -198,7 +212,9 @@ def _attach_documents(
                     number,
                     code,
                     code_label,
-                    f"không có thủ tục mã này ở trang “{PROCEDURE_SHEET}”",
+                    _("không có thủ tục mã này ở trang “{PROCEDURE_SHEET}”").format(
+                        PROCEDURE_SHEET=PROCEDURE_SHEET
+                    ),
                     DOCUMENT_SHEET,
                 )
             )
@@ -207,7 +223,7 @@ def _attach_documents(
         position = _position(raw_position, len(attached[owner]) + 1)
         if position is None:
             problems.append(
-                RowProblem(number, code, position_label, "phải là số nguyên dương", DOCUMENT_SHEET)
+                RowProblem(number, code, position_label, _("phải là số nguyên dương"), DOCUMENT_SHEET)
             )
             continue
         if (owner, position) in positions:
@@ -216,7 +232,9 @@ def _attach_documents(
                     number,
                     code,
                     position_label,
-                    f"số thứ tự bị trùng (đã có ở dòng {positions[owner, position]})",
+                    _("số thứ tự bị trùng (đã có ở dòng {positions})").format(
+                        positions=positions[owner, position]
+                    ),
                     DOCUMENT_SHEET,
                 )
             )
@@ -258,7 +276,7 @@ def _procedure_values(spec: ProcedureSpec) -> dict[str, object]:
         "legal_basis": spec.legal_basis,
         "online_level": ONLINE_LABELS[spec.online_level],
         "agency_in_charge": spec.agency_in_charge,
-        "unconfirmed": "Có" if spec.unconfirmed else None,
+        "unconfirmed": "Có" if spec.unconfirmed else None,  # i18n: skip
     }
 
 
@@ -273,14 +291,14 @@ def _fill(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for number, record in enumerate(records, start=2):
-        for column, (key, _, _) in enumerate(columns, start=1):
+        for column, (key, _header, _width) in enumerate(columns, start=1):
             value = record.get(key)
             cell = sheet.cell(row=number, column=column, value=None if value == "" else value)
             if key in _TEXT_KEYS:
                 cell.number_format = "@"
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text that merely looks like a formula
-    for column, (_, _, width) in enumerate(columns, start=1):
+    for column, (_key, _header, width) in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
     sheet.freeze_panes = "A2"
 
@@ -301,7 +319,7 @@ def write_xlsx(path: Path, specs: Sequence[ProcedureSpec]) -> None:
                 "code": spec.code,
                 "position": position,
                 **doc.to_dict(),
-                "required": "Có" if doc.required else "Không",
+                "required": "Có" if doc.required else "Không",  # i18n: skip
             }
             for spec in specs
             for position, doc in enumerate(spec.documents, start=1)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from counter_app import __version__, logmask
+from counter_app import __version__, i18n, logmask
 from counter_app.cli import (
     audit_cmds,
     backup_cmds,
@@ -29,18 +30,21 @@ from counter_app.cli import (
 )
 from counter_app.deadlines import cli as deadline_cmds
 from counter_app.errors import Cancelled, UserFacingError
+from counter_app.i18n import _
 from counter_app.logmask import mask_personal
 from counter_app.paths import data_dir
+
+LANGUAGE_ENV = "COUNTER_LANG"  # vi (default) or en: the language of messages and help
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="counter-admin",
-        description="Quản trị phần mềm Bộ phận Một cửa (dòng lệnh).",
+        description=_("Quản trị phần mềm Bộ phận Một cửa (dòng lệnh)."),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    sub = parser.add_subparsers(dest="command", metavar=_("LỆNH"))
     sub.required = True
     # Every command module contributes its subcommands through a `register(subparsers)` function.
     for register in (
@@ -68,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, non-zero with a one-line reason on failure."""
     logmask.install(logging.WARNING, "%(levelname)s %(name)s: %(message)s")
+    wanted = os.environ.get(LANGUAGE_ENV, "").strip().lower() or i18n.SOURCE_LANGUAGE
+    i18n.set_language(wanted if wanted in i18n.LANGUAGES else i18n.SOURCE_LANGUAGE)  # before the help texts
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
@@ -78,13 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserFacingError as exc:
         return common.fail(exc.message)
     except KeyboardInterrupt:
-        return common.fail("đã dừng theo yêu cầu.", 130)
+        return common.fail(_("đã dừng theo yêu cầu."), 130)
     except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
         log_path = data_dir() / "logs" / "counter-admin.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("a", encoding="utf-8") as handle:
             handle.write(mask_personal(f"--- {' '.join(sys.argv)}\n{traceback.format_exc()}\n"))
-        return common.fail(f"lỗi ngoài dự kiến ({type(exc).__name__}: {exc}); chi tiết trong {log_path}")
+        return common.fail(
+            _("lỗi ngoài dự kiến ({name}: {error}); chi tiết trong {log_path}").format(
+                name=type(exc).__name__, error=exc, log_path=log_path
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -7,26 +7,27 @@ from pathlib import Path
 
 from counter_app.cli import common
 from counter_app.clock import SystemClock
+from counter_app.i18n import _
 from counter_app.services import audit_trail
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `audit list` and `audit export`."""
-    parser = sub.add_parser("audit", help="xem và xuất nhật ký kiểm toán")
-    audit_sub = parser.add_subparsers(dest="audit_command", metavar="LỆNH")
+    parser = sub.add_parser("audit", help=_("xem và xuất nhật ký kiểm toán"))
+    audit_sub = parser.add_subparsers(dest="audit_command", metavar=_("LỆNH"))
     audit_sub.required = True
-    listing = audit_sub.add_parser("list", help="liệt kê nhật ký kiểm toán (mới nhất trước)")
-    exporting = audit_sub.add_parser("export", help="xuất nhật ký kiểm toán ra tệp .xlsx hoặc .csv")
-    exporting.add_argument("file", type=Path, help="tệp .xlsx hoặc .csv")
+    listing = audit_sub.add_parser("list", help=_("liệt kê nhật ký kiểm toán (mới nhất trước)"))
+    exporting = audit_sub.add_parser("export", help=_("xuất nhật ký kiểm toán ra tệp .xlsx hoặc .csv"))
+    exporting.add_argument("file", type=Path, help=_("tệp .xlsx hoặc .csv"))
     for each in (listing, exporting):
         common.add_db_option(each)
-        each.add_argument("--from", dest="date_from", type=common.day_arg, help="từ ngày (YYYY-MM-DD)")
-        each.add_argument("--to", dest="date_to", type=common.day_arg, help="đến ngày (YYYY-MM-DD)")
-        each.add_argument("--user", help="tên đăng nhập của người thực hiện")
-        each.add_argument("--action", help="mã thao tác (ví dụ sign_in, dossier_received)")
-    listing.add_argument("--limit", type=int, default=100, help="số dòng tối đa (mặc định 100)")
-    listing.add_argument("--offset", type=int, default=0, help="bỏ qua bao nhiêu dòng đầu")
-    listing.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        each.add_argument("--from", dest="date_from", type=common.day_arg, help=_("từ ngày (YYYY-MM-DD)"))
+        each.add_argument("--to", dest="date_to", type=common.day_arg, help=_("đến ngày (YYYY-MM-DD)"))
+        each.add_argument("--user", help=_("tên đăng nhập của người thực hiện"))
+        each.add_argument("--action", help=_("mã thao tác (ví dụ sign_in, dossier_received)"))
+    listing.add_argument("--limit", type=int, default=100, help=_("số dòng tối đa (mặc định 100)"))
+    listing.add_argument("--offset", type=int, default=0, help=_("bỏ qua bao nhiêu dòng đầu"))
+    listing.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     listing.set_defaults(func=run_list)
     exporting.set_defaults(func=run_export)
 
@@ -56,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(
             f"{r.id:>6}  {r.at_local:%d/%m/%Y %H:%M}  {r.user_name}  {r.action_label}  {r.entity}  {r.detail}"
         )
-    print(f"({len(rows)} / {total} dòng)")
+    print(_("({count} / {total} dòng)").format(count=len(rows), total=total))
     return common.EXIT_OK
 
 
@@ -67,5 +68,5 @@ def run_export(args: argparse.Namespace) -> int:
         n = audit_trail.export(db, SystemClock(), args.file, _filter(args), None)
     finally:
         db.close()
-    print(f"Đã xuất {n} dòng nhật ký kiểm toán ra {args.file}.")
+    print(_("Đã xuất {n} dòng nhật ký kiểm toán ra {file}.").format(n=n, file=args.file))
     return common.EXIT_OK

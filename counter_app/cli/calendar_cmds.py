@@ -11,6 +11,7 @@ from counter_app.clock import SystemClock
 from counter_app.deadlines import cli as deadline_cli
 from counter_app.deadlines import format_day
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import calendar_admin
 from counter_app.services.calendar_admin import MovedDossier
 
@@ -18,20 +19,26 @@ from counter_app.services.calendar_admin import MovedDossier
 def register(calendar_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the database-backed calendar subcommands under `calendar`."""
     show = calendar_sub.choices["show"]
-    show.add_argument("--db", type=Path, default=None, help="dùng lịch của quầy (gồm ngày do quản trị thêm)")
+    show.add_argument(
+        "--db", type=Path, default=None, help=_("dùng lịch của quầy (gồm ngày do quản trị thêm)")
+    )
     show.set_defaults(func=run_show)
 
-    set_day = calendar_sub.add_parser("set-day", help="đặt một ngày nghỉ hoặc ngày làm việc (công bố muộn)")
+    set_day = calendar_sub.add_parser(
+        "set-day", help=_("đặt một ngày nghỉ hoặc ngày làm việc (công bố muộn)")
+    )
     common.add_db_option(set_day)
     set_day.add_argument("--date", required=True, metavar="YYYY-MM-DD")
-    set_day.add_argument("--kind", required=True, choices=("off", "work"), help="off = nghỉ; work = làm việc")
-    set_day.add_argument("--name", required=True, help="tên ngày, ví dụ: Nghỉ theo Thông báo số …")
-    set_day.add_argument("--reason", required=True, help="căn cứ (số thông báo, văn bản)")
-    set_day.add_argument("--dry-run", action="store_true", help="chỉ xem hồ sơ nào bị dời hẹn, không lưu")
+    set_day.add_argument(
+        "--kind", required=True, choices=("off", "work"), help=_("off = nghỉ; work = làm việc")
+    )
+    set_day.add_argument("--name", required=True, help=_("tên ngày, ví dụ: Nghỉ theo Thông báo số …"))
+    set_day.add_argument("--reason", required=True, help=_("căn cứ (số thông báo, văn bản)"))
+    set_day.add_argument("--dry-run", action="store_true", help=_("chỉ xem hồ sơ nào bị dời hẹn, không lưu"))
     set_day.add_argument("--json", action="store_true")
     set_day.set_defaults(func=run_set_day)
 
-    remove = calendar_sub.add_parser("remove-day", help="bỏ ngày do quản trị đặt (về lịch chung)")
+    remove = calendar_sub.add_parser("remove-day", help=_("bỏ ngày do quản trị đặt (về lịch chung)"))
     common.add_db_option(remove)
     remove.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     remove.add_argument("--reason", required=True)
@@ -39,7 +46,7 @@ def register(calendar_sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     remove.add_argument("--json", action="store_true")
     remove.set_defaults(func=run_remove_day, kind=None, name="")
 
-    hist = calendar_sub.add_parser("history", help="lịch sử thay đổi lịch làm việc của quầy")
+    hist = calendar_sub.add_parser("history", help=_("lịch sử thay đổi lịch làm việc của quầy"))
     common.add_db_option(hist)
     hist.set_defaults(func=run_history)
 
@@ -48,7 +55,9 @@ def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UserFacingError(f'ngày "{text}" không hợp lệ (cần dạng YYYY-MM-DD).') from None
+        raise UserFacingError(
+            _('ngày "{text}" không hợp lệ (cần dạng YYYY-MM-DD).').format(text=text)
+        ) from None
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -118,10 +127,14 @@ def _report(moved: list[MovedDossier], as_json: bool, *, saved: bool) -> None:
             ]
         )
         return
-    verb = "Đã lưu" if saved else "Xem trước (chưa lưu)"
-    print(f"{verb}: {len(moved)} hồ sơ đang giải quyết bị dời ngày hẹn.")
+    verb = _("Đã lưu") if saved else _("Xem trước (chưa lưu)")
+    print(_("{verb}: {count} hồ sơ đang giải quyết bị dời ngày hẹn.").format(verb=verb, count=len(moved)))
     for m in moved:
-        print(f"{m.code}  {m.applicant_name:<28}  hẹn in: {_fmt(m.printed)}  →  hẹn mới: {_fmt(m.new)}")
+        print(
+            _("{code}  {applicant_name:<28}  hẹn in: {fmt}  →  hẹn mới: {fmt2}").format(
+                code=m.code, applicant_name=m.applicant_name, fmt=_fmt(m.printed), fmt2=_fmt(m.new)
+            )
+        )
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -132,10 +145,19 @@ def run_history(args: argparse.Namespace) -> int:
             rows = calendar_admin.history(session)
     finally:
         db.close()
-    labels = {"off": "nghỉ", "work": "làm việc", None: "(lịch chung)"}
+    labels = {"off": _("nghỉ"), "work": _("làm việc"), None: _("(lịch chung)")}
     for r in rows:
         print(
-            f"{_fmt(r.changed_at)} UTC  {format_day(r.day)}: {labels[r.old_kind]} → {labels[r.new_kind]}  "
-            f"{r.name}  — {r.reason}  ({r.dossiers_moved} hồ sơ dời hẹn)"
+            _(
+                "{fmt} UTC  {day}: {labels} → {labels2}  {name}  — {reason}  ({dossiers_moved} hồ sơ dời hẹn)"
+            ).format(
+                fmt=_fmt(r.changed_at),
+                day=format_day(r.day),
+                labels=labels[r.old_kind],
+                labels2=labels[r.new_kind],
+                name=r.name,
+                reason=r.reason,
+                dossiers_moved=r.dossiers_moved,
+            )
         )
     return common.EXIT_OK

@@ -20,35 +20,36 @@ from counter_app.catalogue.service import (
 )
 from counter_app.cli import common
 from counter_app.clock import SystemClock
+from counter_app.i18n import _
 
 NAME_WIDTH = 60
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `catalogue list`, `catalogue import` and `catalogue export`."""
-    catalogue = sub.add_parser("catalogue", help="danh mục thủ tục hành chính: xem, nhập, xuất")
-    actions = catalogue.add_subparsers(dest="catalogue_command", metavar="THAO_TÁC")
+    catalogue = sub.add_parser("catalogue", help=_("danh mục thủ tục hành chính: xem, nhập, xuất"))
+    actions = catalogue.add_subparsers(dest="catalogue_command", metavar=_("THAO_TÁC"))
     actions.required = True
 
-    show = actions.add_parser("list", help="liệt kê thủ tục: mã, tên, lĩnh vực, thời hạn, lệ phí")
+    show = actions.add_parser("list", help=_("liệt kê thủ tục: mã, tên, lĩnh vực, thời hạn, lệ phí"))
     common.add_db_option(show)
-    show.add_argument("--json", action="store_true", help="in dạng JSON")
-    show.add_argument("--all", action="store_true", help="gồm cả thủ tục đã ngừng áp dụng")
+    show.add_argument("--json", action="store_true", help=_("in dạng JSON"))
+    show.add_argument("--all", action="store_true", help=_("gồm cả thủ tục đã ngừng áp dụng"))
     show.set_defaults(func=run_list)
 
     load = actions.add_parser(
-        "import", help="nhập danh mục từ tệp .json hoặc .xlsx (cập nhật theo mã thủ tục)"
+        "import", help=_("nhập danh mục từ tệp .json hoặc .xlsx (cập nhật theo mã thủ tục)")
     )
     common.add_db_option(load)
-    load.add_argument("file", type=Path, metavar="TỆP")
+    load.add_argument("file", type=Path, metavar=_("TỆP"))
     load.add_argument(
-        "--replace", action="store_true", help="ngừng áp dụng các thủ tục không có trong tệp (không xóa)"
+        "--replace", action="store_true", help=_("ngừng áp dụng các thủ tục không có trong tệp (không xóa)")
     )
     load.set_defaults(func=run_import)
 
-    save = actions.add_parser("export", help="xuất danh mục ra tệp .json hoặc .xlsx")
+    save = actions.add_parser("export", help=_("xuất danh mục ra tệp .json hoặc .xlsx"))
     common.add_db_option(save)
-    save.add_argument("file", type=Path, metavar="TỆP")
+    save.add_argument("file", type=Path, metavar=_("TỆP"))
     save.set_defaults(func=run_export)
 
 
@@ -75,11 +76,11 @@ def run_list(args: argparse.Namespace) -> int:
         common.print_json([_entry_json(entry) for entry in entries])
         return common.EXIT_OK
     if not entries:
-        print("Danh mục chưa có thủ tục nào. Nhập bằng lệnh: counter-admin catalogue import TỆP")
+        print(_("Danh mục chưa có thủ tục nào. Nhập bằng lệnh: counter-admin catalogue import TỆP"))
         return common.EXIT_OK
     rows = [
         (
-            e.spec.code + ("" if e.active else " (ngừng)"),
+            e.spec.code + ("" if e.active else _(" (ngừng)")),
             _clip(e.spec.name, NAME_WIDTH),
             _clip(e.spec.field_name, 30),
             format_deadline(e.spec),
@@ -87,18 +88,23 @@ def run_list(args: argparse.Namespace) -> int:
         )
         for e in entries
     ]
-    header = ("Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Thời hạn", "Lệ phí")
+    header = (_("Mã thủ tục"), _("Tên thủ tục"), _("Lĩnh vực"), _("Thời hạn"), _("Lệ phí"))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    print(f"Tổng: {len(entries)} thủ tục.")
+    print(_("Tổng: {count} thủ tục.").format(count=len(entries)))
     return common.EXIT_OK
 
 
 def _print_problems(path: Path, error: CatalogueError) -> int:
     if not error.problems:
         return common.fail(error.message)
-    print(f"Lỗi: tệp {path} có {len(error.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu.", file=sys.stderr)
+    print(
+        _("Lỗi: tệp {path} có {count} lỗi; chưa nhập gì vào cơ sở dữ liệu.").format(
+            path=path, count=len(error.problems)
+        ),
+        file=sys.stderr,
+    )
     for problem in error.problems:
         print(f"  - {problem.describe()}", file=sys.stderr)
     return common.EXIT_ERROR
@@ -117,9 +123,11 @@ def run_import(args: argparse.Namespace) -> int:
             report = import_catalogue(session, specs, SystemClock(), replace=args.replace)
     finally:
         db.close()
-    line = f"Đã nhập {report.total} thủ tục: thêm {report.added}, cập nhật {report.updated}, không đổi {report.unchanged}"
+    line = _("Đã nhập {total} thủ tục: thêm {added}, cập nhật {updated}, không đổi {unchanged}").format(
+        total=report.total, added=report.added, updated=report.updated, unchanged=report.unchanged
+    )
     if args.replace:
-        line += f", ngừng áp dụng {report.deactivated}"
+        line += _(", ngừng áp dụng {deactivated}").format(deactivated=report.deactivated)
     print(line + ".")
     return common.EXIT_OK
 
@@ -128,13 +136,15 @@ def run_export(args: argparse.Namespace) -> int:
     """Write the active catalogue to a .json or .xlsx file."""
     path: Path = args.file
     if path.suffix.lower() not in (".json", ".xlsx"):
-        return common.fail(f"không ghi được tệp {path.name}: chỉ hỗ trợ .json hoặc .xlsx.")
+        return common.fail(
+            _("không ghi được tệp {name}: chỉ hỗ trợ .json hoặc .xlsx.").format(name=path.name)
+        )
     db = common.open_for(args, write=False)
     try:
         with db.read() as session:
             specs = export_catalogue(session)
     finally:
         db.close()
-    write_catalogue_file(path, specs, source=f"Xuất từ cơ sở dữ liệu {db.path.name}")
-    print(f"Đã xuất {len(specs)} thủ tục ra {path}.")
+    write_catalogue_file(path, specs, source=f"Xuất từ cơ sở dữ liệu {db.path.name}")  # i18n: skip
+    print(_("Đã xuất {count} thủ tục ra {path}.").format(count=len(specs), path=path))
     return common.EXIT_OK

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from counter_app.i18n import _
 from counter_app.paths import default_db_path
 from counter_app.storage.database import Database, open_database
 
@@ -23,7 +24,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
         "--db",
         type=Path,
         default=None,
-        help="đường dẫn cơ sở dữ liệu (mặc định: counter.db trong thư mục dữ liệu; COUNTER_APP_HOME)",
+        help=_("đường dẫn cơ sở dữ liệu (mặc định: counter.db trong thư mục dữ liệu; COUNTER_APP_HOME)"),
     )
 
 
@@ -46,7 +47,7 @@ def print_json(data: Any) -> None:
 
 def fail(message: str, code: int = EXIT_ERROR) -> int:
     """Print a one-line reason to stderr and return the exit code."""
-    print(f"Lỗi: {message}", file=sys.stderr)
+    print(_("Lỗi: {message}").format(message=message), file=sys.stderr)
     return code
 
 
@@ -56,5 +57,5 @@ def day_arg(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"ngày “{text}” không hợp lệ; hãy ghi theo dạng YYYY-MM-DD"
+            _("ngày “{text}” không hợp lệ; hãy ghi theo dạng YYYY-MM-DD").format(text=text)
         ) from None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from counter_app.catalogue.service import load_builtin_catalogue
 from counter_app.cli import common
 from counter_app.clock import SystemClock
+from counter_app.i18n import _
 from counter_app.services import counter_setup
+from counter_app.storage.connect import is_encrypted, sqlite_library, sqlite_warning
 from counter_app.storage.database import create_database, open_database
 from counter_app.storage.fileinfo import FileKind, inspect_file
 from counter_app.text import group_thousands
@@ -15,22 +18,22 @@ from counter_app.text import group_thousands
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `init` and `info`."""
-    init = sub.add_parser("init", help="tạo cơ sở dữ liệu mới cho một quầy")
+    init = sub.add_parser("init", help=_("tạo cơ sở dữ liệu mới cho một quầy"))
     common.add_db_option(init)
-    init.add_argument("--agency-code", required=True, help="mã định danh cơ quan, ví dụ 000.00.31.H12")
-    init.add_argument("--agency-name", required=True, help="tên cơ quan tiếp nhận (in trên biểu mẫu)")
-    init.add_argument("--parent-name", required=True, help="tên cơ quan chủ quản, ví dụ UBND XÃ …")
-    init.add_argument("--place", required=True, help="địa danh in ở dòng ngày tháng")
+    init.add_argument("--agency-code", required=True, help=_("mã định danh cơ quan, ví dụ 000.00.31.H12"))
+    init.add_argument("--agency-name", required=True, help=_("tên cơ quan tiếp nhận (in trên biểu mẫu)"))
+    init.add_argument("--parent-name", required=True, help=_("tên cơ quan chủ quản, ví dụ UBND XÃ …"))
+    init.add_argument("--place", required=True, help=_("địa danh in ở dòng ngày tháng"))
     init.add_argument(
         "--empty-catalogue",
         action="store_true",
-        help="không nạp danh mục thủ tục mẫu (tỉnh sẽ nhập danh mục riêng bằng catalogue import)",
+        help=_("không nạp danh mục thủ tục mẫu (tỉnh sẽ nhập danh mục riêng bằng catalogue import)"),
     )
     init.set_defaults(func=run_init)
 
-    info = sub.add_parser("info", help="đường dẫn, phiên bản lược đồ và số bản ghi")
+    info = sub.add_parser("info", help=_("đường dẫn, phiên bản lược đồ và số bản ghi"))
     common.add_db_option(info)
-    info.add_argument("--json", action="store_true", help="in dạng JSON")
+    info.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     info.set_defaults(func=run_info)
 
 
@@ -39,7 +42,7 @@ def run_init(args: argparse.Namespace) -> int:
     path = common.db_path(args)
     counter_setup.validate_identity(args.agency_code, args.agency_name, args.parent_name, args.place)
     if inspect_file(path).kind not in (FileKind.MISSING, FileKind.EMPTY):
-        return common.fail(f"tệp {path} đã tồn tại; không ghi đè.")
+        return common.fail(_("tệp {path} đã tồn tại; không ghi đè.").format(path=path))
     create_database(path)
     try:
         db = open_database(path)
@@ -63,7 +66,11 @@ def run_init(args: argparse.Namespace) -> int:
         for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)
         raise
-    print(f"Đã tạo cơ sở dữ liệu {path} (lược đồ {version}), nạp {loaded} thủ tục của danh mục mẫu.")
+    print(
+        _("Đã tạo cơ sở dữ liệu {path} (lược đồ {version}), nạp {loaded} thủ tục của danh mục mẫu.").format(
+            path=path, version=version, loaded=loaded
+        )
+    )
     return common.EXIT_OK
 
 
@@ -83,21 +90,33 @@ def run_info(args: argparse.Namespace) -> int:
             "place_name": identity.place_name,
             "counts": numbers,
         }
+        encrypted = is_encrypted(db.path)
+        data["sqlite_version"], data["sqlite_safe"] = sqlite_library(encrypted=encrypted)
     finally:
         db.close()
     if args.json:
         common.print_json(data)
     else:
-        print(f"Cơ sở dữ liệu: {data['path']}")
-        print(f"Phiên bản lược đồ: {data['schema_version']}")
-        print(f"Cơ quan: {identity.agency_name} ({identity.agency_code}), {identity.parent_name}")
+        print(_("Cơ sở dữ liệu: {path}").format(path=data["path"]))
+        print(_("Phiên bản lược đồ: {schema_version}").format(schema_version=data["schema_version"]))
+        print(
+            _("Cơ quan: {agency_name} ({agency_code}), {parent_name}").format(
+                agency_name=identity.agency_name,
+                agency_code=identity.agency_code,
+                parent_name=identity.parent_name,
+            )
+        )
         labels = {
-            "procedures": "Thủ tục",
-            "users": "Người dùng",
-            "applicants": "Công dân",
-            "dossiers": "Hồ sơ",
-            "events": "Sự kiện",
+            "procedures": _("Thủ tục"),
+            "users": _("Người dùng"),
+            "applicants": _("Công dân"),
+            "dossiers": _("Hồ sơ"),
+            "events": _("Sự kiện"),
         }
         for key, value in numbers.items():
             print(f"{labels[key]}: {group_thousands(value)}")
+        print(_("Thư viện SQLite: {version}").format(version=data["sqlite_version"]))
+    warning = sqlite_warning(encrypted=encrypted)
+    if warning:
+        print(warning, file=sys.stderr)
     return common.EXIT_OK

@@ -11,27 +11,28 @@ from counter_app.clock import SystemClock, utc_to_local
 from counter_app.deadlines import WorkingHours, default_calendar
 from counter_app.demo.appointments import BulkAppointments
 from counter_app.demo.seed import seed_demo
+from counter_app.i18n import _
 from counter_app.services import counter_setup, users
 from counter_app.storage.database import open_database, raw_connect
 from counter_app.storage.models import Procedure, User
 from counter_app.text import group_thousands
 
 DEMO_USERS = (
-    ("canbo1", "Nguyễn Thị Hồng Nhung", "clerk"),
-    ("canbo2", "Trần Văn Đức", "clerk"),
-    ("canbo3", "Lê Thị Ánh Tuyết", "clerk"),
-    ("lanhdao", "Phạm Quốc Việt", "supervisor"),
+    ("canbo1", "Nguyễn Thị Hồng Nhung", "clerk"),  # i18n: skip
+    ("canbo2", "Trần Văn Đức", "clerk"),  # i18n: skip
+    ("canbo3", "Lê Thị Ánh Tuyết", "clerk"),  # i18n: skip
+    ("lanhdao", "Phạm Quốc Việt", "supervisor"),  # i18n: skip
 )
 DEMO_PASSWORD = "motcua2026"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `seed-demo`."""
-    seed = sub.add_parser("seed-demo", help="thêm dữ liệu mẫu (hồ sơ của một năm) để dùng thử")
+    seed = sub.add_parser("seed-demo", help=_("thêm dữ liệu mẫu (hồ sơ của một năm) để dùng thử"))
     common.add_db_option(seed)
-    seed.add_argument("--dossiers", type=int, required=True, help="số hồ sơ (tới 1.000.000)")
+    seed.add_argument("--dossiers", type=int, required=True, help=_("số hồ sơ (tới 1.000.000)"))
     seed.add_argument(
-        "--seed", type=int, default=1, help="hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)"
+        "--seed", type=int, default=1, help=_("hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)")
     )
     seed.set_defaults(func=run_seed)
 
@@ -39,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_seed(args: argparse.Namespace) -> int:
     """Ensure catalogue and demo users, then bulk-insert the dossiers in one transaction."""
     if not 1 <= args.dossiers <= 5_000_000:
-        return common.fail("số hồ sơ phải từ 1 đến 5.000.000.", common.EXIT_USAGE)
+        return common.fail(_("số hồ sơ phải từ 1 đến 5.000.000."), common.EXIT_USAGE)
     clock = SystemClock()
     db = open_database(common.db_path(args))
     try:
@@ -89,8 +90,16 @@ def run_seed(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(
-        f"Đã thêm {group_thousands(report.dossiers)} hồ sơ, {group_thousands(report.events)} sự kiện, "
-        f"{group_thousands(report.documents)} giấy tờ trong {report.seconds:.1f} giây."
+        _("Đã thêm {count} hồ sơ, {count2} sự kiện, {count3} giấy tờ trong {seconds:.1f} giây.").format(
+            count=group_thousands(report.dossiers),
+            count2=group_thousands(report.events),
+            count3=group_thousands(report.documents),
+            seconds=report.seconds,
+        )
     )
-    print(f"Tài khoản mẫu: {', '.join(u for u, _n, _r in DEMO_USERS)}; mật khẩu: {DEMO_PASSWORD}")
+    print(
+        _("Tài khoản mẫu: {join}; mật khẩu: {DEMO_PASSWORD}").format(
+            join=", ".join(u for u, _n, _r in DEMO_USERS), DEMO_PASSWORD=DEMO_PASSWORD
+        )
+    )
     return common.EXIT_OK

@@ -12,6 +12,7 @@ from counter_app.cli import common
 from counter_app.cli.intake_cmds import CLI_FULL_NAME, CLI_USERNAME, _local_datetime_arg
 from counter_app.clock import SystemClock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import intake, users, workflow
 from counter_app.storage.models import User
 
@@ -30,63 +31,74 @@ def _fee_arg(text: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"số tiền “{text}” phải là số nguyên không âm (đồng)")
+        raise argparse.ArgumentTypeError(
+            _("số tiền “{text}” phải là số nguyên không âm (đồng)").format(text=text)
+        )
     return value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `dossier show` and `dossier transition`."""
-    dossier = sub.add_parser("dossier", help="xem hồ sơ và chuyển trạng thái xử lý")
-    dossier_sub = dossier.add_subparsers(dest="dossier_command", metavar="LỆNH")
+    dossier = sub.add_parser("dossier", help=_("xem hồ sơ và chuyển trạng thái xử lý"))
+    dossier_sub = dossier.add_subparsers(dest="dossier_command", metavar=_("LỆNH"))
     dossier_sub.required = True
 
-    show = dossier_sub.add_parser("show", help="xem thông tin, ngày hẹn và quá trình xử lý của hồ sơ")
+    show = dossier_sub.add_parser("show", help=_("xem thông tin, ngày hẹn và quá trình xử lý của hồ sơ"))
     common.add_db_option(show)
-    show.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    show.add_argument("--json", action="store_true", help="in dạng JSON")
+    show.add_argument("code", metavar=_("MÃ_HỒ_SƠ"))
+    show.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     show.set_defaults(func=run_show)
 
     move = dossier_sub.add_parser(
         "transition",
-        help="chuyển trạng thái hồ sơ",
-        description="Chuyển hồ sơ sang bước tiếp theo; người thực hiện là tài khoản hệ thống “cli”.",
+        help=_("chuyển trạng thái hồ sơ"),
+        description=_("Chuyển hồ sơ sang bước tiếp theo; người thực hiện là tài khoản hệ thống “cli”."),
     )
     common.add_db_option(move)
-    move.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    move.add_argument("--to", required=True, choices=list(workflow.TRANSITIONS), metavar="THAO_TÁC")
+    move.add_argument("code", metavar=_("MÃ_HỒ_SƠ"))
+    move.add_argument("--to", required=True, choices=list(workflow.TRANSITIONS), metavar=_("THAO_TÁC"))
     move.add_argument(
-        "--reason", default="", help="lý do (bắt buộc khi bổ sung, rút, dừng, từ chối, gia hạn)"
+        "--reason", default="", help=_("lý do (bắt buộc khi bổ sung, rút, dừng, từ chối, gia hạn)")
     )
     move.add_argument(
-        "--missing", action="append", default=[], metavar="GIẤY_TỜ", help="giấy tờ cần bổ sung (lặp lại)"
+        "--missing",
+        action="append",
+        default=[],
+        metavar=_("GIẤY_TỜ"),
+        help=_("giấy tờ cần bổ sung (lặp lại)"),
     )
     move.add_argument(
         "--at",
         type=_local_datetime_arg,
         default=None,
         metavar="NNNN-TT-NNTgg:pp",
-        help="thời điểm (mặc định: bây giờ)",
+        help=_("thời điểm (mặc định: bây giờ)"),
     )
     move.add_argument(
         "--new-appointment",
         type=_local_datetime_arg,
         default=None,
         metavar="NNNN-TT-NNTgg:pp",
-        help="ngày hẹn trả mới khi gia hạn (Mẫu 04)",
+        help=_("ngày hẹn trả mới khi gia hạn (Mẫu 04)"),
     )
-    move.add_argument("--collector", default="", help="người nhận kết quả (mặc định: chủ hồ sơ)")
-    move.add_argument("--collector-id", default="", help="số giấy tờ của người nhận kết quả")
-    move.add_argument("--fee", type=_fee_arg, default=0, metavar="N", help="phí, lệ phí thu khi trả (đồng)")
+    move.add_argument("--collector", default="", help=_("người nhận kết quả (mặc định: chủ hồ sơ)"))
+    move.add_argument("--collector-id", default="", help=_("số giấy tờ của người nhận kết quả"))
     move.add_argument(
-        "--override-by", default=None, metavar="TÊN_ĐĂNG_NHẬP", help="lãnh đạo đồng ý gia hạn lần thứ hai"
+        "--fee", type=_fee_arg, default=0, metavar="N", help=_("phí, lệ phí thu khi trả (đồng)")
+    )
+    move.add_argument(
+        "--override-by",
+        default=None,
+        metavar=_("TÊN_ĐĂNG_NHẬP"),
+        help=_("lãnh đạo đồng ý gia hạn lần thứ hai"),
     )
     move.add_argument(
         "--department",
         default="",
-        metavar="BỘ_PHẬN",
-        help="nơi nhận hồ sơ khi chuyển xử lý (mặc định: nơi đã chuyển lần trước, hoặc theo danh mục)",
+        metavar=_("BỘ_PHẬN"),
+        help=_("nơi nhận hồ sơ khi chuyển xử lý (mặc định: nơi đã chuyển lần trước, hoặc theo danh mục)"),
     )
-    move.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    move.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     move.set_defaults(func=run_transition)
 
 
@@ -131,15 +143,19 @@ def run_show(args: argparse.Namespace) -> int:
         }
         common.print_json(data)
         return common.EXIT_OK
-    print(f"Mã hồ sơ: {detail.code}")
-    print(f"Thủ tục: {detail.procedure_name} ({detail.procedure_code})")
-    print(f"Chủ hồ sơ: {detail.applicant.full_name}")
-    print(f"Trạng thái: {detail.status_name}")
-    print(f"Tiếp nhận: {_shown(detail.received_local)}")
-    appointment = _shown(detail.appointment_local) if detail.appointment_local else "tạm dừng / chưa có"
-    print(f"Hẹn trả: {appointment}")
-    print(f"Hẹn trả đã in: {_shown(detail.printed_appointment_local)}")
-    print("Quá trình xử lý:")
+    print(_("Mã hồ sơ: {code}").format(code=detail.code))
+    print(
+        _("Thủ tục: {procedure_name} ({procedure_code})").format(
+            procedure_name=detail.procedure_name, procedure_code=detail.procedure_code
+        )
+    )
+    print(_("Chủ hồ sơ: {full_name}").format(full_name=detail.applicant.full_name))
+    print(_("Trạng thái: {status_name}").format(status_name=detail.status_name))
+    print(_("Tiếp nhận: {shown}").format(shown=_shown(detail.received_local)))
+    appointment = _shown(detail.appointment_local) if detail.appointment_local else _("tạm dừng / chưa có")
+    print(_("Hẹn trả: {appointment}").format(appointment=appointment))
+    print(_("Hẹn trả đã in: {shown}").format(shown=_shown(detail.printed_appointment_local)))
+    print(_("Quá trình xử lý:"))
     for t in timeline:
         line = f"  {t.seq}. {_shown(t.at_local)}  {t.label}"
         if t.status_to is not None and t.status_to != t.status_from:
@@ -165,7 +181,9 @@ def run_transition(args: argparse.Namespace) -> int:
                     select(User).where(User.username == users.normalise_username(args.override_by))
                 )
                 if found is None:
-                    raise UserFacingError(f"Không có người dùng “{args.override_by}”.")
+                    raise UserFacingError(
+                        _("Không có người dùng “{override_by}”.").format(override_by=args.override_by)
+                    )
                 override = found.id
             result = workflow.transition(
                 session,
@@ -200,8 +218,12 @@ def run_transition(args: argparse.Namespace) -> int:
             }
         )
         return common.EXIT_OK
-    text = f"{result.code}: {workflow.ACTION_LABELS[result.action]} → {intake.STATUS_NAMES[result.status_to]}"
-    text += f"; hẹn trả {_shown(result.appointment_local)}" if result.appointment_local else ""
+    text = f"{result.code}: {_(workflow.ACTION_LABELS[result.action])} → {_(intake.STATUS_NAMES[result.status_to])}"
+    text += (
+        _("; hẹn trả {shown}").format(shown=_shown(result.appointment_local))
+        if result.appointment_local
+        else ""
+    )
     text += f"; {result.timeliness.label}" if result.timeliness else ""
     print(text + ".")
     return common.EXIT_OK

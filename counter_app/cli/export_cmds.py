@@ -8,6 +8,7 @@ from pathlib import Path
 
 from counter_app.cli import common
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import forms, tracking_book
 
 FORMATS = (".xlsx", ".pdf")
@@ -15,19 +16,23 @@ FORMATS = (".xlsx", ".pdf")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `export register`."""
-    export = sub.add_parser("export", help="xuất sổ sách (Sổ theo dõi hồ sơ) ra tệp XLSX hoặc PDF")
-    export_sub = export.add_subparsers(dest="export_command", metavar="SỔ")
+    export = sub.add_parser("export", help=_("xuất sổ sách (Sổ theo dõi hồ sơ) ra tệp XLSX hoặc PDF"))
+    export_sub = export.add_subparsers(dest="export_command", metavar=_("SỔ"))
     export_sub.required = True
     book = export_sub.add_parser(
         "register",
-        help="xuất Sổ theo dõi hồ sơ của các hồ sơ tiếp nhận trong một khoảng ngày",
-        description="Số thứ tự là số trong sổ của năm tiếp nhận, giống số in trên Giấy tiếp nhận.",
+        help=_("xuất Sổ theo dõi hồ sơ của các hồ sơ tiếp nhận trong một khoảng ngày"),
+        description=_("Số thứ tự là số trong sổ của năm tiếp nhận, giống số in trên Giấy tiếp nhận."),
     )
     common.add_db_option(book)
     book.add_argument("--from", dest="from_date", type=common.day_arg, required=True, metavar="YYYY-MM-DD")
     book.add_argument("--to", dest="to_date", type=common.day_arg, required=True, metavar="YYYY-MM-DD")
     book.add_argument(
-        "--out", type=Path, required=True, metavar="TỆP.xlsx|TỆP.pdf", help="tệp kết quả (.xlsx hoặc .pdf)"
+        "--out",
+        type=Path,
+        required=True,
+        metavar=_("TỆP.xlsx|TỆP.pdf"),
+        help=_("tệp kết quả (.xlsx hoặc .pdf)"),
     )
     book.set_defaults(func=run_register)
 
@@ -37,7 +42,9 @@ def run_register(args: argparse.Namespace) -> int:
     out: Path = args.out
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise UserFacingError(f"Tệp kết quả phải có đuôi .xlsx hoặc .pdf (đang là “{out.name}”).")
+        raise UserFacingError(
+            _("Tệp kết quả phải có đuôi .xlsx hoặc .pdf (đang là “{name}”).").format(name=out.name)
+        )
     db = common.open_for(args, write=False)
     try:
         with db.read() as session:
@@ -56,9 +63,13 @@ def run_register(args: argparse.Namespace) -> int:
                 tracking_book.export_xlsx(rows, scratch, volume=volume, period=period)
                 forms.write_atomically(out, scratch.read_bytes())
     except OSError as exc:
-        raise UserFacingError(f"Không ghi được {out} ({exc.strerror or exc}).") from None
+        raise UserFacingError(
+            _("Không ghi được {out} ({error}).").format(out=out, error=exc.strerror or exc)
+        ) from None
     print(
-        f"Đã xuất Sổ theo dõi hồ sơ (quyển số {volume:02d}), {len(rows)} hồ sơ từ "
-        f"{args.from_date:%d/%m/%Y} đến {args.to_date:%d/%m/%Y}: {out}"
+        _(
+            "Đã xuất Sổ theo dõi hồ sơ (quyển số {volume:02d}), {count} hồ sơ từ {from_date:%d/%m/%Y} đến "
+            "{to_date:%d/%m/%Y}: {out}"
+        ).format(volume=volume, count=len(rows), from_date=args.from_date, to_date=args.to_date, out=out)
     )
     return common.EXIT_OK

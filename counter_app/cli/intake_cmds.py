@@ -13,13 +13,14 @@ from counter_app.cli import common
 from counter_app.clock import SystemClock, utc_to_local
 from counter_app.crashpoints import crash_point
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import appointment, users
 from counter_app.services.cccd import split_address
 from counter_app.services.validation import DocumentLine, IntakeForm
 from counter_app.storage.models import Procedure
 
 CLI_USERNAME = "cli"
-CLI_FULL_NAME = "Dòng lệnh (counter-admin)"
+CLI_FULL_NAME = "Dòng lệnh (counter-admin)"  # i18n: skip
 
 
 def _date_arg(text: str) -> date:
@@ -27,7 +28,7 @@ def _date_arg(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"ngày “{text}” phải viết dạng NNNN-TT-NN, ví dụ 1990-09-05"
+            _("ngày “{text}” phải viết dạng NNNN-TT-NN, ví dụ 1990-09-05").format(text=text)
         ) from None
 
 
@@ -38,7 +39,9 @@ def _local_datetime_arg(text: str) -> datetime:
         value = None
     if value is None or value.tzinfo is not None:
         raise argparse.ArgumentTypeError(
-            f"thời điểm “{text}” phải viết dạng NNNN-TT-NNTgg:pp (giờ Việt Nam), ví dụ 2024-06-15T09:30"
+            _(
+                "thời điểm “{text}” phải viết dạng NNNN-TT-NNTgg:pp (giờ Việt Nam), ví dụ 2024-06-15T09:30"
+            ).format(text=text)
         )
     return value
 
@@ -47,43 +50,50 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `receive` and `user add|list`."""
     receive = sub.add_parser(
         "receive",
-        help="tiếp nhận một hồ sơ như ở quầy; dòng cuối in mã hồ sơ",
-        description="Tiếp nhận hồ sơ với đủ giấy tờ theo danh mục của thủ tục; người tiếp nhận là tài khoản hệ thống “cli”.",
+        help=_("tiếp nhận một hồ sơ như ở quầy; dòng cuối in mã hồ sơ"),
+        description=_(
+            "Tiếp nhận hồ sơ với đủ giấy tờ theo danh mục của thủ tục; người tiếp nhận là tài khoản hệ "
+            "thống “cli”."
+        ),
     )
     common.add_db_option(receive)
-    receive.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục trong danh mục")
-    receive.add_argument("--name", required=True, help="họ và tên người nộp (chủ hồ sơ)")
+    receive.add_argument("--procedure", required=True, metavar=_("MÃ"), help=_("mã thủ tục trong danh mục"))
+    receive.add_argument("--name", required=True, help=_("họ và tên người nộp (chủ hồ sơ)"))
     receive.add_argument(
-        "--id-number", required=True, help="số CCCD/định danh cá nhân (12 số) hoặc CMND (9 số)"
+        "--id-number", required=True, help=_("số CCCD/định danh cá nhân (12 số) hoặc CMND (9 số)")
     )
-    receive.add_argument("--birth-date", type=_date_arg, default=None, metavar="NNNN-TT-NN", help="ngày sinh")
-    receive.add_argument("--phone", default="", help="số điện thoại")
-    receive.add_argument("--address", default="", help="địa chỉ: “số nhà/thôn, xã/phường, tỉnh/thành phố”")
+    receive.add_argument(
+        "--birth-date", type=_date_arg, default=None, metavar="NNNN-TT-NN", help=_("ngày sinh")
+    )
+    receive.add_argument("--phone", default="", help=_("số điện thoại"))
+    receive.add_argument("--address", default="", help=_("địa chỉ: “số nhà/thôn, xã/phường, tỉnh/thành phố”"))
     receive.add_argument(
         "--received",
         type=_local_datetime_arg,
         default=None,
         metavar="NNNN-TT-NNTgg:pp",
-        help="thời điểm tiếp nhận, giờ Việt Nam (mặc định: bây giờ)",
+        help=_("thời điểm tiếp nhận, giờ Việt Nam (mặc định: bây giờ)"),
     )
-    receive.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    receive.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     receive.set_defaults(func=run_receive)
 
-    user = sub.add_parser("user", help="quản lý người dùng (thêm, liệt kê)")
-    user_sub = user.add_subparsers(dest="user_command", metavar="LỆNH")
+    user = sub.add_parser("user", help=_("quản lý người dùng (thêm, liệt kê)"))
+    user_sub = user.add_subparsers(dest="user_command", metavar=_("LỆNH"))
     user_sub.required = True
-    add = user_sub.add_parser("add", help="thêm người dùng")
+    add = user_sub.add_parser("add", help=_("thêm người dùng"))
     common.add_db_option(add)
-    add.add_argument("--username", required=True, help="tên đăng nhập")
-    add.add_argument("--full-name", required=True, help="họ và tên")
-    add.add_argument("--role", required=True, choices=users.ROLES, help="vai trò")
+    add.add_argument("--username", required=True, help=_("tên đăng nhập"))
+    add.add_argument("--full-name", required=True, help=_("họ và tên"))
+    add.add_argument("--role", required=True, choices=users.ROLES, help=_("vai trò"))
     add.add_argument(
-        "--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn (không hỏi)"
+        "--password-stdin",
+        action="store_true",
+        help=_("đọc mật khẩu từ dòng đầu của đầu vào chuẩn (không hỏi)"),
     )
     add.set_defaults(func=run_user_add)
-    listing = user_sub.add_parser("list", help="liệt kê người dùng")
+    listing = user_sub.add_parser("list", help=_("liệt kê người dùng"))
     common.add_db_option(listing)
-    listing.add_argument("--json", action="store_true", help="in dạng JSON")
+    listing.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     listing.set_defaults(func=run_user_list)
 
 
@@ -96,7 +106,9 @@ def run_receive(args: argparse.Namespace) -> int:
             procedure = session.scalar(select(Procedure).where(Procedure.code == args.procedure))
             if procedure is None or not procedure.active:
                 raise UserFacingError(
-                    f"Không có thủ tục mã {args.procedure} trong danh mục (hoặc thủ tục đã ngừng áp dụng)."
+                    _(
+                        "Không có thủ tục mã {procedure} trong danh mục (hoặc thủ tục đã ngừng áp dụng)."
+                    ).format(procedure=args.procedure)
                 )
             clerk = users.ensure_system_user(session, clock, CLI_USERNAME, CLI_FULL_NAME)
             received_local: datetime = args.received or utc_to_local(clock.now_utc())
@@ -134,9 +146,15 @@ def run_receive(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"Đã tiếp nhận hồ sơ: {procedure_name}")
-        print(f"Tiếp nhận lúc: {result.received_local:%H:%M %d/%m/%Y}")
-        print(f"Hẹn trả kết quả: {result.appointment_local:%H:%M %d/%m/%Y}")
+        print(_("Đã tiếp nhận hồ sơ: {procedure_name}").format(procedure_name=procedure_name))
+        print(
+            _("Tiếp nhận lúc: {received_local:%H:%M %d/%m/%Y}").format(received_local=result.received_local)
+        )
+        print(
+            _("Hẹn trả kết quả: {appointment_local:%H:%M %d/%m/%Y}").format(
+                appointment_local=result.appointment_local
+            )
+        )
         print(result.code)
     return common.EXIT_OK
 
@@ -144,9 +162,9 @@ def run_receive(args: argparse.Namespace) -> int:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mật khẩu: ")
-    if getpass.getpass("Nhập lại mật khẩu: ") != first:
-        raise UserFacingError("Hai lần nhập mật khẩu không giống nhau.")
+    first = getpass.getpass(_("Mật khẩu: "))
+    if getpass.getpass(_("Nhập lại mật khẩu: ")) != first:
+        raise UserFacingError(_("Hai lần nhập mật khẩu không giống nhau."))
     return first
 
 
@@ -164,7 +182,13 @@ def run_user_add(args: argparse.Namespace) -> int:
             )
     finally:
         db.close()
-    print(f"Đã thêm người dùng {created.username} ({created.full_name}, {users.ROLE_LABELS[created.role]}).")
+    print(
+        _("Đã thêm người dùng {username} ({full_name}, {role}).").format(
+            username=created.username,
+            full_name=created.full_name,
+            role=_(users.ROLE_LABELS[created.role]),
+        )
+    )
     return common.EXIT_OK
 
 
@@ -193,8 +217,10 @@ def run_user_list(args: argparse.Namespace) -> int:
         )
         return common.EXIT_OK
     for u in found:
-        state = "đang hoạt động" if u.active else "ngừng hoạt động"
+        state = _("đang hoạt động") if u.active else _("ngừng hoạt động")
         if u.locked_until_utc is not None and u.locked_until_utc > now:
-            state += f", khóa đến {utc_to_local(u.locked_until_utc):%H:%M}"
-        print(f"{u.username}\t{u.full_name}\t{users.ROLE_LABELS[u.role]}\t{state}")
+            state += _(", khóa đến {utc_to_local:%H:%M}").format(
+                utc_to_local=utc_to_local(u.locked_until_utc)
+            )
+        print(f"{u.username}\t{u.full_name}\t{_(users.ROLE_LABELS[u.role])}\t{state}")
     return common.EXIT_OK

@@ -13,6 +13,7 @@ from counter_app import settings
 from counter_app.cli import common
 from counter_app.clock import SystemClock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.services.audit import append_audit
 from counter_app.services.forms import forms_dir
 from counter_app.services.spool import purge_forms
@@ -22,7 +23,7 @@ from counter_app.storage.connect import key_for
 from counter_app.storage.database import open_database
 from counter_app.storage.fileinfo import FileKind, inspect_file
 
-KEY_ADVICE = (
+KEY_ADVICE = N_(
     "Hãy xuất tệp khoá ngay (counter-admin encryption export-key TỆP) và cất ở nơi an toàn, tách khỏi máy: "
     "nếu Windows của máy này được cài lại hoặc tài khoản bị xoá, chỉ tệp khoá mở lại được dữ liệu."
 )
@@ -30,39 +31,41 @@ KEY_ADVICE = (
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `encryption status|enable|disable|export-key|import-key` and `forms purge`."""
-    group = sub.add_parser("encryption", help="mã hoá cơ sở dữ liệu khi lưu trên đĩa (SQLCipher)")
-    commands = group.add_subparsers(dest="encryption_command", metavar="LỆNH")
+    group = sub.add_parser("encryption", help=_("mã hoá cơ sở dữ liệu khi lưu trên đĩa (SQLCipher)"))
+    commands = group.add_subparsers(dest="encryption_command", metavar=_("LỆNH"))
     commands.required = True
-    status = commands.add_parser("status", help="CSDL có được mã hoá không, máy này có khoá không")
-    status.add_argument("--json", action="store_true", help="in dạng JSON")
+    status = commands.add_parser("status", help=_("CSDL có được mã hoá không, máy này có khoá không"))
+    status.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     status.set_defaults(func=run_status)
-    enable = commands.add_parser("enable", help="mã hoá CSDL đang dùng (phần mềm phải đang đóng)")
+    enable = commands.add_parser("enable", help=_("mã hoá CSDL đang dùng (phần mềm phải đang đóng)"))
     enable.add_argument(
         "--keep-plain",
         action="store_true",
-        help="giữ bản chưa mã hoá trong backups/ (chứa dữ liệu cá nhân; mặc định: ghi đè rồi xoá)",
+        help=_("giữ bản chưa mã hoá trong backups/ (chứa dữ liệu cá nhân; mặc định: ghi đè rồi xoá)"),
     )
     enable.set_defaults(func=run_enable)
-    disable = commands.add_parser("disable", help="bỏ mã hoá (chỉ dùng khi hỗ trợ kỹ thuật)")
+    disable = commands.add_parser("disable", help=_("bỏ mã hoá (chỉ dùng khi hỗ trợ kỹ thuật)"))
     disable.set_defaults(func=run_disable)
-    export = commands.add_parser("export-key", help="xuất khoá ra tệp, bảo vệ bằng mật khẩu")
-    export.add_argument("file", type=Path, help="tệp khoá sẽ tạo")
-    imported = commands.add_parser("import-key", help="nhập khoá từ tệp vào kho khoá của máy này")
-    imported.add_argument("file", type=Path, help="tệp khoá đã xuất")
+    export = commands.add_parser("export-key", help=_("xuất khoá ra tệp, bảo vệ bằng mật khẩu"))
+    export.add_argument("file", type=Path, help=_("tệp khoá sẽ tạo"))
+    imported = commands.add_parser("import-key", help=_("nhập khoá từ tệp vào kho khoá của máy này"))
+    imported.add_argument("file", type=Path, help=_("tệp khoá đã xuất"))
     for command in (export, imported):
-        command.add_argument("--passphrase-stdin", action="store_true", help="đọc mật khẩu tệp khoá từ stdin")
+        command.add_argument(
+            "--passphrase-stdin", action="store_true", help=_("đọc mật khẩu tệp khoá từ stdin")
+        )
     export.set_defaults(func=run_export_key)
     imported.set_defaults(func=run_import_key)
     for command in (status, enable, disable, export, imported):
         common.add_db_option(command)
 
-    forms = sub.add_parser("forms", help="tệp PDF biểu mẫu đã in")
-    forms_commands = forms.add_subparsers(dest="forms_command", metavar="LỆNH")
+    forms = sub.add_parser("forms", help=_("tệp PDF biểu mẫu đã in"))
+    forms_commands = forms.add_subparsers(dest="forms_command", metavar=_("LỆNH"))
     forms_commands.required = True
-    purge = forms_commands.add_parser("purge", help="xoá tệp PDF đã in cũ hơn số ngày cài đặt")
+    purge = forms_commands.add_parser("purge", help=_("xoá tệp PDF đã in cũ hơn số ngày cài đặt"))
     common.add_db_option(purge)
     purge.add_argument(
-        "--days", type=int, default=None, help="giữ bao nhiêu ngày (mặc định: cài đặt forms.keep_days)"
+        "--days", type=int, default=None, help=_("giữ bao nhiêu ngày (mặc định: cài đặt forms.keep_days)")
     )
     purge.set_defaults(func=run_purge)
 
@@ -80,11 +83,11 @@ def _audit(path: Path, action: str, detail: dict[str, Any]) -> None:
 def _passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
     if args.passphrase_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mật khẩu bảo vệ tệp khoá: ")
+    first = getpass.getpass(_("Mật khẩu bảo vệ tệp khoá: "))
     if confirm:
         keyfile.check_passphrase(first)
-        if getpass.getpass("Nhập lại mật khẩu: ") != first:
-            raise UserFacingError("Hai lần nhập mật khẩu không giống nhau.")
+        if getpass.getpass(_("Nhập lại mật khẩu: ")) != first:
+            raise UserFacingError(_("Hai lần nhập mật khẩu không giống nhau."))
     return first
 
 
@@ -104,16 +107,30 @@ def run_status(args: argparse.Namespace) -> int:
         )
         return common.EXIT_OK
     if not state.encrypted:
-        print(f"{state.path}: CHƯA mã hoá.")
+        print(_("{path}: CHƯA mã hoá.").format(path=state.path))
     else:
         where = (
-            "có trong kho khoá của máy này" if state.key_available else "KHÔNG có trong kho khoá của máy này"
+            _("có trong kho khoá của máy này")
+            if state.key_available
+            else _("KHÔNG có trong kho khoá của máy này")
         )
-        print(f"{state.path}: đã mã hoá (SQLCipher), mã khoá {state.key_id}, khoá {where}.")
+        print(
+            _("{path}: đã mã hoá (SQLCipher), mã khoá {key_id}, khoá {where}.").format(
+                path=state.path, key_id=state.key_id, where=where
+            )
+        )
     if state.plain_backups:
-        print(f"{len(state.plain_backups)} bản sao lưu chưa mã hoá trong backups/ (chứa dữ liệu cá nhân).")
+        print(
+            _("{count} bản sao lưu chưa mã hoá trong backups/ (chứa dữ liệu cá nhân).").format(
+                count=len(state.plain_backups)
+            )
+        )
     if state.leftover:
-        print(f"Còn tệp cũ của lần chuyển đổi bị gián đoạn: {state.leftover} (chạy lại lệnh để dọn).")
+        print(
+            _("Còn tệp cũ của lần chuyển đổi bị gián đoạn: {leftover} (chạy lại lệnh để dọn).").format(
+                leftover=state.leftover
+            )
+        )
     return common.EXIT_OK
 
 
@@ -123,15 +140,23 @@ def run_enable(args: argparse.Namespace) -> int:
     report = encryption.enable(path, keep_plain=args.keep_plain)
     _audit(path, "database_encryption_enabled", {"key_id": report.key_id, "kept_plain": args.keep_plain})
     print(
-        f"Đã mã hoá {path} (mã khoá {report.key_id}); đã kiểm tra {sum(report.rows.values())} dòng dữ liệu."
+        _("Đã mã hoá {path} (mã khoá {key_id}); đã kiểm tra {sum} dòng dữ liệu.").format(
+            path=path, key_id=report.key_id, sum=sum(report.rows.values())
+        )
     )
     if report.kept_copy:
-        print(f"Bản CHƯA mã hoá được giữ ở {report.kept_copy}: hãy xoá khi không cần nữa.")
+        print(
+            _("Bản CHƯA mã hoá được giữ ở {kept_copy}: hãy xoá khi không cần nữa.").format(
+                kept_copy=report.kept_copy
+            )
+        )
     else:
-        print("Tệp chưa mã hoá đã được ghi đè và xoá.")
+        print(_("Tệp chưa mã hoá đã được ghi đè và xoá."))
     if report.converted_backups:
-        print(f"Đã mã hoá {len(report.converted_backups)} bản sao lưu cũ bằng cùng khoá.")
-    print(KEY_ADVICE)
+        print(
+            _("Đã mã hoá {count} bản sao lưu cũ bằng cùng khoá.").format(count=len(report.converted_backups))
+        )
+    print(_(KEY_ADVICE))
     return common.EXIT_OK
 
 
@@ -140,8 +165,16 @@ def run_disable(args: argparse.Namespace) -> int:
     path = common.db_path(args)
     report = encryption.disable(path)
     _audit(path, "database_encryption_disabled", {"key_id": report.key_id})
-    print(f"Đã bỏ mã hoá {path}; đã kiểm tra {sum(report.rows.values())} dòng dữ liệu.")
-    print(f"Khoá {report.key_id} vẫn ở kho khoá: các bản sao lưu đã mã hoá cần nó để mở.")
+    print(
+        _("Đã bỏ mã hoá {path}; đã kiểm tra {sum} dòng dữ liệu.").format(
+            path=path, sum=sum(report.rows.values())
+        )
+    )
+    print(
+        _("Khoá {key_id} vẫn ở kho khoá: các bản sao lưu đã mã hoá cần nó để mở.").format(
+            key_id=report.key_id
+        )
+    )
     return common.EXIT_OK
 
 
@@ -150,11 +183,15 @@ def run_export_key(args: argparse.Namespace) -> int:
     path = common.db_path(args)
     key = key_for(path)
     if key is None:
-        return common.fail(f"{path} chưa được mã hoá; không có khoá để xuất.")
+        return common.fail(_("{path} chưa được mã hoá; không có khoá để xuất.").format(path=path))
     passphrase = _passphrase(args, confirm=True)
     keyfile.export_key(key, args.file, passphrase, label=path.name, now=datetime.now(UTC))
     _audit(path, "encryption_key_exported", {"key_id": key.id_hex, "file": args.file.name})
-    print(f"Đã xuất khoá {key.id_hex} ra {args.file}. Cất tệp và mật khẩu ở hai nơi khác nhau.")
+    print(
+        _("Đã xuất khoá {id_hex} ra {file}. Cất tệp và mật khẩu ở hai nơi khác nhau.").format(
+            id_hex=key.id_hex, file=args.file
+        )
+    )
     return common.EXIT_OK
 
 
@@ -165,12 +202,16 @@ def run_import_key(args: argparse.Namespace) -> int:
     info = inspect_file(path)
     if info.kind is FileKind.ENCRYPTED and info.key_id != key.key_id:
         assert info.key_id is not None
-        return common.fail(f"tệp khoá là khoá {key.id_hex}, còn {path} cần khoá {info.key_id.hex()}.")
+        return common.fail(
+            _("tệp khoá là khoá {id_hex}, còn {path} cần khoá {hex}.").format(
+                id_hex=key.id_hex, path=path, hex=info.key_id.hex()
+            )
+        )
     keystore.save_key(key)
-    print(f"Đã nhập khoá {key.id_hex} vào kho khoá của máy này.")
+    print(_("Đã nhập khoá {id_hex} vào kho khoá của máy này.").format(id_hex=key.id_hex))
     if info.kind is FileKind.ENCRYPTED:
         _audit(path, "encryption_key_imported", {"key_id": key.id_hex})
-        print(f"{path} mở được trên máy này.")
+        print(_("{path} mở được trên máy này.").format(path=path))
     return common.EXIT_OK
 
 
@@ -189,5 +230,9 @@ def run_purge(args: argparse.Namespace) -> int:
         finally:
             db.close()
     removed = purge_forms(forms_dir(), datetime.now(UTC), days)
-    print(f"Đã xoá {removed} tệp PDF đã in cũ hơn {days} ngày trong {forms_dir()}.")
+    print(
+        _("Đã xoá {removed} tệp PDF đã in cũ hơn {days} ngày trong {forms_dir}.").format(
+            removed=removed, days=days, forms_dir=forms_dir()
+        )
+    )
     return common.EXIT_OK

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.cli import common
-from counter_app.cli.intake_cmds import CLI_FULL_NAME, CLI_USERNAME
 from counter_app.clock import SystemClock, utc_to_local
 from counter_app.errors import UserFacingError
-from counter_app.services import users
+from counter_app.i18n import _
 from counter_app.storage.database import Database
 from counter_app.sync import conflicts, status, usb
 from counter_app.sync.engine import SyncEngine, SyncReport
@@ -23,75 +22,78 @@ from counter_app.sync.worker import SyncWorker, WorkerStatus
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `enrol`, `sync`, `sync status`, `outbox export`, `conflicts list|resolve`."""
-    p = sub.add_parser("enrol", help="đăng ký quầy với máy chủ trung tâm bằng mã một lần")
+    p = sub.add_parser("enrol", help=_("đăng ký quầy với máy chủ trung tâm bằng mã một lần"))
     common.add_db_option(p)
     p.add_argument(
-        "--server", required=True, metavar="URL", help="địa chỉ máy chủ, ví dụ https://motcua.tinh.gov.vn"
+        "--server", required=True, metavar="URL", help=_("địa chỉ máy chủ, ví dụ https://motcua.tinh.gov.vn")
     )
-    p.add_argument("--code", required=True, metavar="MÃ", help="mã đăng ký một lần do quản trị máy chủ cấp")
-    p.add_argument("--ca-bundle", default=None, metavar="TỆP", help="chứng chỉ gốc riêng của tỉnh (PEM)")
-    p.add_argument("--force", action="store_true", help="đăng ký lại một quầy đã đăng ký")
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument(
+        "--code", required=True, metavar=_("MÃ"), help=_("mã đăng ký một lần do quản trị máy chủ cấp")
+    )
+    p.add_argument(
+        "--ca-bundle", default=None, metavar=_("TỆP"), help=_("chứng chỉ gốc riêng của tỉnh (PEM)")
+    )
+    p.add_argument("--force", action="store_true", help=_("đăng ký lại một quầy đã đăng ký"))
+    p.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     p.set_defaults(func=run_enrol)
 
     p = sub.add_parser(
         "sync",
-        help="đồng bộ với máy chủ trung tâm (gửi trước, nhận sau)",
-        description="Không có --once: chạy đồng bộ định kỳ tới khi nhấn Ctrl-C. Mã thoát 1 nếu không tới "
-        "được máy chủ hoặc có thao tác bị từ chối / xung đột.",
+        help=_("đồng bộ với máy chủ trung tâm (gửi trước, nhận sau)"),
+        description=_(
+            "Không có --once: chạy đồng bộ định kỳ tới khi nhấn Ctrl-C. Mã thoát 1 nếu không tới được máy "
+            "chủ hoặc có thao tác bị từ chối / xung đột."
+        ),
     )
     common.add_db_option(p)
-    p.add_argument("--once", action="store_true", help="chạy một lượt rồi thoát")
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--once", action="store_true", help=_("chạy một lượt rồi thoát"))
+    p.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     p.set_defaults(func=run_sync)
-    sync_sub = p.add_subparsers(dest="sync_command", metavar="LỆNH")
-    q = sync_sub.add_parser("status", help="tình trạng đồng bộ: hàng đợi, lần đồng bộ cuối, độ lệch đồng hồ")
+    sync_sub = p.add_subparsers(dest="sync_command", metavar=_("LỆNH"))
+    q = sync_sub.add_parser(
+        "status", help=_("tình trạng đồng bộ: hàng đợi, lần đồng bộ cuối, độ lệch đồng hồ")
+    )
     common.add_db_option(q)
-    q.add_argument("--json", action="store_true", help="in dạng JSON")
+    q.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     q.set_defaults(func=run_status)
 
-    p = sub.add_parser("outbox", help="hàng đợi gửi lên máy chủ")
-    outbox_sub = p.add_subparsers(dest="outbox_command", metavar="LỆNH")
+    p = sub.add_parser("outbox", help=_("hàng đợi gửi lên máy chủ"))
+    outbox_sub = p.add_subparsers(dest="outbox_command", metavar=_("LỆNH"))
     outbox_sub.required = True
-    q = outbox_sub.add_parser("export", help="ghi các thao tác chưa gửi ra tệp có chữ ký (mang bằng USB)")
+    q = outbox_sub.add_parser("export", help=_("ghi các thao tác chưa gửi ra tệp có chữ ký (mang bằng USB)"))
     common.add_db_option(q)
-    q.add_argument("file", type=Path, metavar="TỆP")
-    q.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    q.add_argument("file", type=Path, metavar=_("TỆP"))
+    q.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     q.set_defaults(func=run_export)
 
-    p = sub.add_parser("conflicts", help="danh sách xung đột đồng bộ chờ lãnh đạo xử lý")
-    conflicts_sub = p.add_subparsers(dest="conflicts_command", metavar="LỆNH")
+    p = sub.add_parser("conflicts", help=_("danh sách xung đột đồng bộ chờ lãnh đạo xử lý"))
+    conflicts_sub = p.add_subparsers(dest="conflicts_command", metavar=_("LỆNH"))
     conflicts_sub.required = True
-    q = conflicts_sub.add_parser("list", help="liệt kê xung đột (mặc định: chưa xử lý)")
+    q = conflicts_sub.add_parser("list", help=_("liệt kê xung đột (mặc định: chưa xử lý)"))
     common.add_db_option(q)
-    q.add_argument("--all", action="store_true", help="cả những mục đã xử lý")
-    q.add_argument("--json", action="store_true", help="in dạng JSON (có dữ liệu hai phía)")
+    q.add_argument("--all", action="store_true", help=_("cả những mục đã xử lý"))
+    q.add_argument("--json", action="store_true", help=_("in dạng JSON (có dữ liệu hai phía)"))
     q.set_defaults(func=run_conflicts)
-    q = conflicts_sub.add_parser("resolve", help="xử lý một mục xung đột")
+    q = conflicts_sub.add_parser("resolve", help=_("xử lý một mục xung đột"))
     common.add_db_option(q)
-    q.add_argument("id", type=int, metavar="SỐ")
+    q.add_argument("id", type=int, metavar=_("SỐ"))
     how = q.add_mutually_exclusive_group(required=True)
     how.add_argument(
-        "--retry", action="store_const", const=conflicts.RETRY, dest="resolution", help="gửi lại"
+        "--retry", action="store_const", const=conflicts.RETRY, dest="resolution", help=_("gửi lại")
     )
     how.add_argument(
         "--accept-server",
         action="store_const",
         const=conflicts.ACCEPT_SERVER,
         dest="resolution",
-        help="lấy theo dữ liệu trên máy chủ",
+        help=_("lấy theo dữ liệu trên máy chủ"),
     )
-    q.add_argument("--note", default="", help="ghi chú của người xử lý")
+    q.add_argument("--note", default="", help=_("ghi chú của người xử lý"))
     q.set_defaults(func=run_resolve)
 
 
 def _local(value: datetime | None) -> str:
-    return f"{utc_to_local(value):%H:%M %d/%m/%Y}" if value is not None else "chưa có"
-
-
-def _cli_user(db: Database, clock: SystemClock) -> str:
-    with db.write() as session:
-        return users.ensure_system_user(session, clock, CLI_USERNAME, CLI_FULL_NAME).id
+    return f"{utc_to_local(value):%H:%M %d/%m/%Y}" if value is not None else _("chưa có")
 
 
 def run_enrol(args: argparse.Namespace) -> int:
@@ -106,7 +108,7 @@ def run_enrol(args: argparse.Namespace) -> int:
             args.code,
             args.ca_bundle,
             force=args.force,
-            by_user_id=_cli_user(db, clock),
+            by_user_id=None,  # the operator at the command line (admin rights are checked only for app users)
         )
     finally:
         db.close()
@@ -114,23 +116,51 @@ def run_enrol(args: argparse.Namespace) -> int:
         common.print_json(result.__dict__)
     else:
         print(
-            f"Đã đăng ký quầy “{result.counter_name}” (số quầy {result.slot}) của {result.agency_name} "
-            f"({result.agency_code}) với máy chủ {result.server_url}."
+            _(
+                "Đã đăng ký quầy “{counter_name}” (số quầy {slot}) của {agency_name} ({agency_code}) với "
+                "máy chủ {server_url}."
+            ).format(
+                counter_name=result.counter_name,
+                slot=result.slot,
+                agency_name=result.agency_name,
+                agency_code=result.agency_code,
+                server_url=result.server_url,
+            )
         )
     return common.EXIT_OK
 
 
 def _describe(report: SyncReport) -> str:
     parts = [
-        f"gửi {report.pushed} thao tác (mới {report.applied}, đã có {report.duplicate}, "
-        f"xung đột {report.conflict}, bị từ chối {report.rejected}, chờ {report.held})",
-        f"nhận {report.pulled} thay đổi (thêm {report.inserted} hồ sơ, cập nhật {report.updated}, "
-        f"giữ bản tại quầy {report.kept_local})",
-        f"con trỏ {report.cursor}",
-        f"còn {report.depth} thao tác chờ gửi",
+        _(
+            "gửi {pushed} thao tác (mới {applied}, đã có {duplicate}, xung đột {conflict}, bị từ chối "
+            "{rejected}, chờ {held})"
+        ).format(
+            pushed=report.pushed,
+            applied=report.applied,
+            duplicate=report.duplicate,
+            conflict=report.conflict,
+            rejected=report.rejected,
+            held=report.held,
+        ),
+        _(
+            "nhận {pulled} thay đổi (thêm {inserted} hồ sơ, cập nhật {updated}, giữ bản tại quầy "
+            "{kept_local})"
+        ).format(
+            pulled=report.pulled,
+            inserted=report.inserted,
+            updated=report.updated,
+            kept_local=report.kept_local,
+        ),
+        _("con trỏ {cursor}").format(cursor=report.cursor),
+        _("còn {depth} thao tác chờ gửi").format(depth=report.depth),
     ]
     if report.refetched:
-        parts.append(f"máy chủ đã được khôi phục: tải lại từ đầu, gửi lại {report.requeued} thao tác")
+        parts.append(
+            _("máy chủ đã được khôi phục: tải lại từ đầu, gửi lại {requeued} thao tác").format(
+                requeued=report.requeued
+            )
+        )
     return "; ".join(parts) + "."
 
 
@@ -147,27 +177,36 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(report.to_json())
     if not report.enrolled:
-        raise UserFacingError(f"{report.error}. Hãy chạy: counter-admin enrol --server URL --code MÃ")
+        raise UserFacingError(
+            _("{error}. Hãy chạy: counter-admin enrol --server URL --code MÃ").format(error=report.error)
+        )
     if not args.json:
-        print(("Đồng bộ xong: " if report.ok else "Đồng bộ dở: ") + _describe(report))
+        print((_("Đồng bộ xong: ") if report.ok else _("Đồng bộ dở: ")) + _describe(report))
         if report.skew_warning and report.skew_seconds is not None:
             print(
-                f"Cảnh báo: đồng hồ máy lệch {report.skew_seconds:+.0f} giây so với máy chủ.", file=sys.stderr
+                _("Cảnh báo: đồng hồ máy lệch {skew_seconds:+.0f} giây so với máy chủ.").format(
+                    skew_seconds=report.skew_seconds
+                ),
+                file=sys.stderr,
             )
     if report.quarantined:
         print(
-            f"CẢNH BÁO: {report.quarantined} thao tác bị cách ly (trùng mã thao tác, khác nội dung): "
+            _("CẢNH BÁO: {quarantined} thao tác bị cách ly (trùng mã thao tác, khác nội dung): ").format(
+                quarantined=report.quarantined
+            )
             + ", ".join(report.quarantined_ops),
             file=sys.stderr,
         )
     if report.error:
         return common.fail(
-            report.error + (f" (thử lại sau {_local(report.retry_at)})" if report.retry_at else "")
+            report.error
+            + (_(" (thử lại sau {local})").format(local=_local(report.retry_at)) if report.retry_at else "")
         )
     if report.conflict or report.rejected:
         return common.fail(
-            f"{report.conflict + report.rejected} thao tác bị máy chủ từ chối hoặc xung đột; "
-            "xem: counter-admin conflicts list"
+            _("{value} thao tác bị máy chủ từ chối hoặc xung đột; xem: counter-admin conflicts list").format(
+                value=report.conflict + report.rejected
+            )
         )
     return common.EXIT_OK
 
@@ -189,13 +228,13 @@ def _run_worker(db: Database, clock: SystemClock, *, as_json: bool) -> int:
 
     worker = SyncWorker(lambda: SyncEngine(db, clock), clock, on_status=show)
     worker.start()
-    print("Đang đồng bộ định kỳ; nhấn Ctrl-C để dừng.", file=sys.stderr)
+    print(_("Đang đồng bộ định kỳ; nhấn Ctrl-C để dừng."), file=sys.stderr)
     try:
         while not done.wait(1.0):
             if not worker.running:
                 break
     except KeyboardInterrupt:
-        print("Đang dừng…", file=sys.stderr)
+        print(_("Đang dừng…"), file=sys.stderr)
     finally:
         worker.stop(timeout=40)
     return common.EXIT_OK
@@ -223,21 +262,39 @@ def run_status(args: argparse.Namespace) -> int:
         return common.EXIT_OK
     if not q.enrolled:
         print(
-            f"Quầy chưa đăng ký với máy chủ (làm việc độc lập); {q.depth} thao tác đang chờ trong hàng đợi."
+            _(
+                "Quầy chưa đăng ký với máy chủ (làm việc độc lập); {depth} thao tác đang chờ trong hàng đợi."
+            ).format(depth=q.depth)
         )
         return common.EXIT_OK
-    print(f"Máy chủ: {q.server_url} (quầy “{q.counter_name}”)")
-    print(f"Hàng đợi: {q.depth} thao tác chưa gửi; cũ nhất từ {_local(q.oldest_pending_at)}")
     print(
-        f"Đồng bộ thành công lần cuối: {_local(q.last_success_at)}; lần thử cuối: {_local(q.last_attempt_at)}"
+        _("Máy chủ: {server_url} (quầy “{counter_name}”)").format(
+            server_url=q.server_url, counter_name=q.counter_name
+        )
+    )
+    print(
+        _("Hàng đợi: {depth} thao tác chưa gửi; cũ nhất từ {local}").format(
+            depth=q.depth, local=_local(q.oldest_pending_at)
+        )
+    )
+    print(
+        _("Đồng bộ thành công lần cuối: {local}; lần thử cuối: {local2}").format(
+            local=_local(q.last_success_at), local2=_local(q.last_attempt_at)
+        )
     )
     if q.last_error:
-        print(f"Lỗi lần cuối: {q.last_error} (lần thử lại kế tiếp: {_local(q.next_attempt_at)})")
+        print(
+            _("Lỗi lần cuối: {last_error} (lần thử lại kế tiếp: {local})").format(
+                last_error=q.last_error, local=_local(q.next_attempt_at)
+            )
+        )
     if q.skew_seconds is not None:
-        print(f"Độ lệch đồng hồ so với máy chủ: {q.skew_seconds:+.0f} giây")
+        print(
+            _("Độ lệch đồng hồ so với máy chủ: {skew_seconds:+.0f} giây").format(skew_seconds=q.skew_seconds)
+        )
     if q.skew_warning:
-        print(f"Cảnh báo: {q.skew_warning}")
-    print(f"Xung đột chờ xử lý: {q.conflicts_open}")
+        print(_("Cảnh báo: {skew_warning}").format(skew_warning=q.skew_warning))
+    print(_("Xung đột chờ xử lý: {conflicts_open}").format(conflicts_open=q.conflicts_open))
     return common.EXIT_OK
 
 
@@ -259,8 +316,10 @@ def run_export(args: argparse.Namespace) -> int:
         )
     else:
         print(
-            f"Đã ghi {result.ops} thao tác chưa gửi vào {result.path}. Mang tệp tới máy chủ và chạy: "
-            "counter-central import TỆP. Các thao tác vẫn ở trong hàng đợi cho tới khi máy chủ xác nhận."
+            _(
+                "Đã ghi {ops} thao tác chưa gửi vào {path}. Mang tệp tới máy chủ và chạy: counter-central "
+                "import TỆP. Các thao tác vẫn ở trong hàng đợi cho tới khi máy chủ xác nhận."
+            ).format(ops=result.ops, path=result.path)
         )
     return common.EXIT_OK
 
@@ -277,10 +336,16 @@ def run_conflicts(args: argparse.Namespace) -> int:
         common.print_json([_conflict_json(row) for row in rows])
         return common.EXIT_OK
     if not rows:
-        print("Không có xung đột nào chờ xử lý." if not args.all else "Chưa có xung đột nào.")
+        print(_("Không có xung đột nào chờ xử lý.") if not args.all else _("Chưa có xung đột nào."))
         return common.EXIT_OK
     for row in rows:
-        done = f" — đã xử lý ({row.resolution}) lúc {_local(row.resolved_at)}" if row.resolved_at else ""
+        done = (
+            _(" — đã xử lý ({resolution}) lúc {local}").format(
+                resolution=row.resolution, local=_local(row.resolved_at)
+            )
+            if row.resolved_at
+            else ""
+        )
         print(f"#{row.id} {_local(row.created_at)} {row.code or row.dossier_id}: {row.kind_label}{done}")
         if row.detail or row.error_code:
             print(f"    {row.detail} [{row.error_code}]")
@@ -290,7 +355,11 @@ def run_conflicts(args: argparse.Namespace) -> int:
                 if isinstance(row.local.get("dossier"), dict)
                 else None
             )
-            print(f"    trạng thái tại quầy: {local_status}; trên máy chủ: {row.server.get('status')}")
+            print(
+                _("    trạng thái tại quầy: {local_status}; trên máy chủ: {get}").format(
+                    local_status=local_status, get=row.server.get("status")
+                )
+            )
     return common.EXIT_OK
 
 
@@ -306,10 +375,13 @@ def run_resolve(args: argparse.Namespace) -> int:
     clock = SystemClock()
     db = common.open_for(args, write=True)
     try:
-        user_id = _cli_user(db, clock)
-        with db.write() as session:
-            row = conflicts.resolve(session, clock, args.id, user_id, args.resolution, args.note)
+        with db.write() as session:  # as the operator at the command line (no app user)
+            row = conflicts.resolve(session, clock, args.id, None, args.resolution, args.note)
     finally:
         db.close()
-    print(f"Đã xử lý xung đột #{row.id} ({row.code}): {row.resolution}.")
+    print(
+        _("Đã xử lý xung đột #{id} ({code}): {resolution}.").format(
+            id=row.id, code=row.code, resolution=row.resolution
+        )
+    )
     return common.EXIT_OK

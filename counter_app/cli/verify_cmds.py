@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from counter_app.cli import common
+from counter_app.i18n import _
 from counter_app.services.verify import verify
+from counter_app.storage.connect import is_encrypted, sqlite_library, sqlite_warning
 from counter_app.storage.database import open_database
 
 
@@ -13,10 +16,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `verify`."""
     parser = sub.add_parser(
         "verify",
-        help="kiểm tra toàn vẹn: tệp, chuỗi nhật ký kiểm toán, mã hồ sơ, sự kiện, hàng đợi đồng bộ",
+        help=_("kiểm tra toàn vẹn: tệp, chuỗi nhật ký kiểm toán, mã hồ sơ, sự kiện, hàng đợi đồng bộ"),
     )
     common.add_db_option(parser)
-    parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    parser.add_argument("--json", action="store_true", help=_("in kết quả dạng JSON"))
     parser.set_defaults(func=run_verify)
 
 
@@ -28,16 +31,29 @@ def run_verify(args: argparse.Namespace) -> int:
             report = verify(session)
     finally:
         db.close()
+    encrypted = is_encrypted(common.db_path(args))
+    warning = sqlite_warning(encrypted=encrypted)
     if args.json:
-        common.print_json(report.to_json())
+        version, safe = sqlite_library(encrypted=encrypted)
+        common.print_json({**report.to_json(), "sqlite": {"version": version, "safe": safe}})
     else:
+        if warning:
+            print(warning, file=sys.stderr)
         for check in report.checks:
-            mark = "ĐẠT " if check.errors == 0 else "LỖI "
-            print(f"[{mark}] {check.title} ({check.examined} mục)")
+            mark = _("ĐẠT ") if check.errors == 0 else _("LỖI ")
+            print(
+                _("[{mark}] {title} ({examined} mục)").format(
+                    mark=mark, title=check.title, examined=check.examined
+                )
+            )
             for finding in check.findings:
-                label = "lỗi" if finding.severity == "error" else "lưu ý"
+                label = _("lỗi") if finding.severity == "error" else _("lưu ý")
                 print(f"    - {label}: {finding.message}")
                 if finding.rows:
                     print(f"      ({', '.join(finding.rows[:10])}{' …' if len(finding.rows) > 10 else ''})")
-        print("Kết quả: không phát hiện lỗi." if report.ok else "Kết quả: CÓ LỖI — xem các dòng LỖI ở trên.")
+        print(
+            _("Kết quả: không phát hiện lỗi.")
+            if report.ok
+            else _("Kết quả: CÓ LỖI — xem các dòng LỖI ở trên.")
+        )
     return common.EXIT_OK if report.ok else common.EXIT_ERROR

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import holidays
 
 from counter_app.deadlines.errors import CalendarFileError
+from counter_app.i18n import _
 from counter_app.paths import resources_dir
 from counter_app.text import nfc
 
@@ -63,7 +64,9 @@ _TOP_KEYS = {"day", "calendar"}
 def _entry_date(path: Path, index: int, value: object) -> date:
     if isinstance(value, datetime):
         # datetime is a subclass of date, so this test must come first.
-        raise CalendarFileError(path, "chỉ ghi ngày (YYYY-MM-DD), không ghi giờ.", index=index, field="date")
+        raise CalendarFileError(
+            path, _("chỉ ghi ngày (YYYY-MM-DD), không ghi giờ."), index=index, field="date"
+        )
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
@@ -71,10 +74,13 @@ def _entry_date(path: Path, index: int, value: object) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             raise CalendarFileError(
-                path, f'ngày "{value}" không tồn tại.', index=index, field="date"
+                path, _('ngày "{value}" không tồn tại.').format(value=value), index=index, field="date"
             ) from None
     raise CalendarFileError(
-        path, f"cần một ngày dạng YYYY-MM-DD, nhận được {value!r}.", index=index, field="date"
+        path,
+        _("cần một ngày dạng YYYY-MM-DD, nhận được {value!r}.").format(value=value),
+        index=index,
+        field="date",
     )
 
 
@@ -82,33 +88,38 @@ def _entry_text(path: Path, index: int, entry: Mapping[str, Any], key: str, *, r
     value = entry.get(key)
     if value is None:
         if required:
-            raise CalendarFileError(path, "thiếu trường bắt buộc.", index=index, field=key)
+            raise CalendarFileError(path, _("thiếu trường bắt buộc."), index=index, field=key)
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise CalendarFileError(path, "cần một chuỗi chữ không rỗng.", index=index, field=key)
+        raise CalendarFileError(path, _("cần một chuỗi chữ không rỗng."), index=index, field=key)
     return nfc(value)
 
 
 def _parse_entry(path: Path, index: int, entry: object) -> DayOverride:
     if not isinstance(entry, dict):
-        raise CalendarFileError(path, "mỗi mục phải là một bảng [[day]].", index=index)
+        raise CalendarFileError(path, _("mỗi mục phải là một bảng [[day]]."), index=index)
     for key in entry:
         if key not in _ENTRY_KEYS:
             raise CalendarFileError(
-                path, "trường không được hỗ trợ (chỉ có date, kind, name, legal_ref).", index=index, field=key
+                path,
+                _("trường không được hỗ trợ (chỉ có date, kind, name, legal_ref)."),
+                index=index,
+                field=key,
             )
     if "date" not in entry:
-        raise CalendarFileError(path, "thiếu trường bắt buộc.", index=index, field="date")
+        raise CalendarFileError(path, _("thiếu trường bắt buộc."), index=index, field="date")
     day = _entry_date(path, index, entry["date"])
     kind_text = entry.get("kind")
     if kind_text is None:
-        raise CalendarFileError(path, "thiếu trường bắt buộc.", index=index, field="kind")
+        raise CalendarFileError(path, _("thiếu trường bắt buộc."), index=index, field="kind")
     try:
         kind = DayKind(kind_text)
     except ValueError:
         raise CalendarFileError(
             path,
-            f'phải là "work" (ngày làm việc) hoặc "off" (ngày nghỉ), nhận được {kind_text!r}.',
+            _('phải là "work" (ngày làm việc) hoặc "off" (ngày nghỉ), nhận được {kind_text!r}.').format(
+                kind_text=kind_text
+            ),
             index=index,
             field="kind",
         ) from None
@@ -122,10 +133,12 @@ def parse_calendar_document(path: Path | str, data: Mapping[str, Any]) -> list[D
     path = Path(path)
     for key in data:
         if key not in _TOP_KEYS:
-            raise CalendarFileError(path, f'khóa "{key}" không được hỗ trợ (chỉ có [calendar] và [[day]]).')
+            raise CalendarFileError(
+                path, _('khóa "{key}" không được hỗ trợ (chỉ có [calendar] và [[day]]).').format(key=key)
+            )
     days = data.get("day", [])
     if not isinstance(days, list):
-        raise CalendarFileError(path, "cần các mục [[day]] (một danh sách bảng).", field="day")
+        raise CalendarFileError(path, _("cần các mục [[day]] (một danh sách bảng)."), field="day")
     result: list[DayOverride] = []
     seen: dict[date, int] = {}
     for index, entry in enumerate(days, start=1):
@@ -133,7 +146,9 @@ def parse_calendar_document(path: Path | str, data: Mapping[str, Any]) -> list[D
         if override.day in seen:
             raise CalendarFileError(
                 path,
-                f"ngày {override.day.isoformat()} đã có ở mục thứ {seen[override.day]}.",
+                _("ngày {isoformat} đã có ở mục thứ {seen}.").format(
+                    isoformat=override.day.isoformat(), seen=seen[override.day]
+                ),
                 index=index,
                 field="date",
             )
@@ -149,19 +164,21 @@ def load_calendar_file(path: Path | str) -> list[DayOverride]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise CalendarFileError(path, "không tìm thấy tệp.") from None
+        raise CalendarFileError(path, _("không tìm thấy tệp.")) from None
     except OSError as exc:
-        raise CalendarFileError(path, f"không đọc được tệp ({exc.strerror}).") from None
+        raise CalendarFileError(
+            path, _("không đọc được tệp ({strerror}).").format(strerror=exc.strerror)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarFileError(path, f"sai cú pháp TOML ({exc}).") from None
+        raise CalendarFileError(path, _("sai cú pháp TOML ({exc}).").format(exc=exc)) from None
     except UnicodeDecodeError:
-        raise CalendarFileError(path, "tệp phải được lưu bằng mã UTF-8.") from None
+        raise CalendarFileError(path, _("tệp phải được lưu bằng mã UTF-8.")) from None
     return parse_calendar_document(path, data)
 
 
 # ----------------------------------------------------------------------------- holidays package layer
 
-_SUBSTITUTED = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
+_SUBSTITUTED = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")  # i18n: skip
 
 
 class _HolidayPackage:
@@ -181,7 +198,7 @@ class _HolidayPackage:
             # A make-up Saturday may belong to a neighbouring year's swap, so load the neighbours too.
             for y in (year - 1, year, year + 1):
                 if 1 <= y <= 9999:
-                    _ = date(y, 1, 1) in self._lib
+                    _loaded = date(y, 1, 1) in self._lib
             layer: dict[date, DayOverride] = {}
             for day, name in self._lib.items():
                 if day.year == year:
@@ -190,7 +207,7 @@ class _HolidayPackage:
             for day in sorted(self._lib.weekend_workdays):
                 if day.year == year:
                     label = substituted.get(day)
-                    name = f"Làm bù cho ngày {label}" if label else "Ngày làm việc bù"
+                    name = f"Làm bù cho ngày {label}" if label else "Ngày làm việc bù"  # i18n: skip
                     layer[day] = DayOverride(day, DayKind.WORK, name, source="holidays")
             self._years[year] = layer
             return layer

@@ -15,12 +15,13 @@ from counter_app.deadlines.engine import compute_appointment, explain
 from counter_app.deadlines.errors import DeadlineError
 from counter_app.deadlines.hours import WorkingHours
 from counter_app.deadlines.rules import DeadlineRule
+from counter_app.i18n import N_, _
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
-_KIND_LABELS = {DayKind.OFF: "nghỉ", DayKind.WORK: "làm bù"}
+_KIND_LABELS = {DayKind.OFF: N_("nghỉ"), DayKind.WORK: N_("làm bù")}
 
 
 class _BadInput(Exception):
@@ -28,7 +29,7 @@ class _BadInput(Exception):
 
 
 def _fail(message: str) -> int:
-    print(f"Lỗi: {message}", file=sys.stderr)
+    print(_("Lỗi: {message}").format(message=message), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -36,9 +37,11 @@ def _parse_received(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise _BadInput(f'thời điểm tiếp nhận "{text}" không hợp lệ (cần dạng YYYY-MM-DDTHH:MM).') from None
+        raise _BadInput(
+            _('thời điểm tiếp nhận "{text}" không hợp lệ (cần dạng YYYY-MM-DDTHH:MM).').format(text=text)
+        ) from None
     if value.tzinfo is not None:
-        raise _BadInput("thời điểm tiếp nhận là giờ Việt Nam, không ghi múi giờ.")
+        raise _BadInput(_("thời điểm tiếp nhận là giờ Việt Nam, không ghi múi giờ."))
     return value
 
 
@@ -46,16 +49,18 @@ def _parse_amount(text: str, option: str) -> float:
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise _BadInput(f'{option} cần một số, nhận được "{text}".') from None
+        raise _BadInput(
+            _('{option} cần một số, nhận được "{text}".').format(option=option, text=text)
+        ) from None
     if not value >= 0 or value == float("inf"):
-        raise _BadInput(f"{option} phải là số không âm.")
+        raise _BadInput(_("{option} phải là số không âm.").format(option=option))
     return value
 
 
 def _parse_cutoff(text: str) -> time:
     match = _HHMM.match(text.strip())
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise _BadInput(f'giờ chốt "{text}" không hợp lệ (cần dạng HH:MM, ví dụ 15:00).')
+        raise _BadInput(_('giờ chốt "{text}" không hợp lệ (cần dạng HH:MM, ví dụ 15:00).').format(text=text))
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -76,9 +81,9 @@ def _rule(args: argparse.Namespace) -> DeadlineRule:
     if args.calendar_days is not None:
         amount = _parse_amount(args.calendar_days, "--calendar-days")
         if amount != int(amount):
-            raise _BadInput("--calendar-days phải là số nguyên.")
+            raise _BadInput(_("--calendar-days phải là số nguyên."))
         return DeadlineRule.calendar_days(int(amount), cutoff=cutoff)
-    raise _BadInput("cần chọn một thời hạn: --days, --hours, --calendar-days hoặc --same-day.")
+    raise _BadInput(_("cần chọn một thời hạn: --days, --hours, --calendar-days hoặc --same-day."))
 
 
 def run_deadline(args: argparse.Namespace) -> int:
@@ -106,7 +111,7 @@ def run_calendar_show(args: argparse.Namespace, base: WorkingCalendar | None = N
     """
     year_text = str(args.year).strip()
     if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
-        return _fail(f'năm "{args.year}" không hợp lệ (cần một năm từ 1900 đến 2200).')
+        return _fail(_('năm "{year}" không hợp lệ (cần một năm từ 1900 đến 2200).').format(year=args.year))
     try:
         calendar = _calendar(args.calendar, base)
     except DeadlineError as exc:
@@ -128,7 +133,7 @@ def run_calendar_show(args: argparse.Namespace, base: WorkingCalendar | None = N
         sys.stdout.write("\n")
         return EXIT_OK
     for e in entries:
-        print(f"{format_day(e.day)}  {_KIND_LABELS[e.kind]:<6}  {e.name}")
+        print(f"{format_day(e.day)}  {_(_KIND_LABELS[e.kind]):<6}  {e.name}")
     return EXIT_OK
 
 
@@ -136,8 +141,8 @@ def _add_calendar_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--calendar",
         action="append",
-        metavar="TỆP",
-        help="tệp lịch TOML bổ sung (thêm vào lịch có sẵn; có thể lặp lại, tệp sau ghi đè tệp trước)",
+        metavar=_("TỆP"),
+        help=_("tệp lịch TOML bổ sung (thêm vào lịch có sẵn; có thể lặp lại, tệp sau ghi đè tệp trước)"),
     )
 
 
@@ -147,34 +152,39 @@ def register(
     """Add the `deadline` and `calendar` commands; returns the `calendar` subcommands for more to join."""
     deadline = sub.add_parser(
         "deadline",
-        help="tính ngày hẹn trả kết quả",
-        description="Tính ngày hẹn trả; dòng cuối là ngày hẹn dạng YYYY-MM-DDTHH:MM (giờ Việt Nam).",
+        help=_("tính ngày hẹn trả kết quả"),
+        description=_("Tính ngày hẹn trả; dòng cuối là ngày hẹn dạng YYYY-MM-DDTHH:MM (giờ Việt Nam)."),
     )
-    deadline.add_argument("--received", required=True, metavar="YYYY-MM-DDTHH:MM", help="thời điểm tiếp nhận")
+    deadline.add_argument(
+        "--received", required=True, metavar="YYYY-MM-DDTHH:MM", help=_("thời điểm tiếp nhận")
+    )
     unit = deadline.add_mutually_exclusive_group()
-    unit.add_argument("--days", metavar="N", help="số ngày làm việc (được phép lẻ, ví dụ 0,5)")
-    unit.add_argument("--hours", metavar="N", help="số giờ làm việc")
-    unit.add_argument("--calendar-days", metavar="N", help="số ngày theo lịch")
-    unit.add_argument("--same-day", action="store_true", help="trả trong ngày")
+    unit.add_argument("--days", metavar="N", help=_("số ngày làm việc (được phép lẻ, ví dụ 0,5)"))
+    unit.add_argument("--hours", metavar="N", help=_("số giờ làm việc"))
+    unit.add_argument("--calendar-days", metavar="N", help=_("số ngày theo lịch"))
+    unit.add_argument("--same-day", action="store_true", help=_("trả trong ngày"))
     deadline.add_argument(
-        "--cutoff", metavar="HH:MM", help="giờ chốt (mặc định 15:00 cho thủ tục trong ngày)"
+        "--cutoff", metavar="HH:MM", help=_("giờ chốt (mặc định 15:00 cho thủ tục trong ngày)")
     )
     deadline.add_argument(
-        "--working-hours", default="07:00-11:30,13:30-17:00", metavar="KHOẢNG", help="giờ làm việc trong tuần"
+        "--working-hours",
+        default="07:00-11:30,13:30-17:00",
+        metavar=_("KHOẢNG"),
+        help=_("giờ làm việc trong tuần"),
     )
     deadline.add_argument(
-        "--saturday-hours", default="", metavar="KHOẢNG", help="giờ làm việc thứ Bảy (nếu có)"
+        "--saturday-hours", default="", metavar=_("KHOẢNG"), help=_("giờ làm việc thứ Bảy (nếu có)")
     )
     _add_calendar_option(deadline)
-    deadline.add_argument("--explain", action="store_true", help="giải thích từng bước")
+    deadline.add_argument("--explain", action="store_true", help=_("giải thích từng bước"))
     deadline.set_defaults(func=run_deadline)
 
-    calendar = sub.add_parser("calendar", help="lịch làm việc: ngày nghỉ, ngày làm bù")
-    calendar_sub = calendar.add_subparsers(dest="calendar_command", metavar="LỆNH")
+    calendar = sub.add_parser("calendar", help=_("lịch làm việc: ngày nghỉ, ngày làm bù"))
+    calendar_sub = calendar.add_subparsers(dest="calendar_command", metavar=_("LỆNH"))
     calendar_sub.required = True
-    show = calendar_sub.add_parser("show", help="liệt kê ngày nghỉ và ngày làm bù của một năm")
+    show = calendar_sub.add_parser("show", help=_("liệt kê ngày nghỉ và ngày làm bù của một năm"))
     show.add_argument("--year", required=True, metavar="YYYY")
-    show.add_argument("--json", action="store_true", help="in dạng JSON")
+    show.add_argument("--json", action="store_true", help=_("in dạng JSON"))
     _add_calendar_option(show)
     show.set_defaults(func=run_calendar_show)
     return calendar_sub

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from counter_app.i18n import N_, _, _n
+
 _WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
-_WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+_WEEKDAY_NAMES = (
+    N_("Thứ Hai"),
+    N_("Thứ Ba"),
+    N_("Thứ Tư"),
+    N_("Thứ Năm"),
+    N_("Thứ Sáu"),
+    N_("Thứ Bảy"),
+    N_("Chủ nhật"),
+)
 
 
 def weekday_short(day: date) -> str:
@@ -15,7 +25,7 @@ def weekday_short(day: date) -> str:
 
 def weekday_name(day: date) -> str:
     """Thứ Hai … Chủ nhật."""
-    return _WEEKDAY_NAMES[day.weekday()]
+    return _(_WEEKDAY_NAMES[day.weekday()])
 
 
 def format_day(day: date) -> str:
@@ -37,7 +47,11 @@ def format_working_duration(seconds: int, day_seconds: int = 8 * 3600) -> str:
     days, rest = divmod(minutes, max(1, day_seconds // 60))
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days} ngày" + (f" {hours} giờ" if hours else "")
+        return _n("{days} ngày", days).format(days=days) + (
+            _n(" {hours} giờ", hours).format(hours=hours) if hours else ""
+        )
     if hours:
-        return f"{hours} giờ" + (f" {mins} phút" if mins else "")
-    return f"{mins} phút"
+        return _n("{hours} giờ", hours).format(hours=hours) + (
+            _n(" {mins} phút", mins).format(mins=mins) if mins else ""
+        )
+    return _n("{mins} phút", mins).format(mins=mins)

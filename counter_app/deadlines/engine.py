@@ -13,6 +13,7 @@ from counter_app.deadlines.errors import DeadlineError
 from counter_app.deadlines.hours import WorkingHours
 from counter_app.deadlines.rules import DeadlineRule, Pause, PauseRule, Unit
 from counter_app.deadlines.worktime import WorkingTime, working_time
+from counter_app.i18n import _
 
 
 class StepKind(StrEnum):
@@ -29,7 +30,7 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    """One line of the explanation of an appointment, in Vietnamese."""
+    """One line of the explanation of an appointment, in the interface language."""
 
     kind: StepKind
     text: str
@@ -72,7 +73,11 @@ def _count(
     if trace is not None and start != received:
         trace.append(
             Step(
-                StepKind.START, f"Ngoài giờ làm việc: bắt đầu tính từ {format_instant(start)}.", start.date()
+                StepKind.START,
+                _("Ngoài giờ làm việc: bắt đầu tính từ {format_instant}.").format(
+                    format_instant=format_instant(start)
+                ),
+                start.date(),
             )
         )
     cutoff = rule.effective_cutoff
@@ -82,7 +87,9 @@ def _count(
             trace.append(
                 Step(
                     StepKind.CUTOFF,
-                    f"Tiếp nhận sau {cutoff:%H:%M}: tính từ đầu ngày làm việc tiếp theo, {format_instant(start)}.",
+                    _(
+                        "Tiếp nhận sau {cutoff:%H:%M}: tính từ đầu ngày làm việc tiếp theo, {format_instant}."
+                    ).format(cutoff=cutoff, format_instant=format_instant(start)),
                     start.date(),
                 )
             )
@@ -97,8 +104,10 @@ def _count(
                 trace.append(
                     Step(
                         StepKind.COUNTED,
-                        f"Cộng phần lẻ {format_working_duration(extra, wt.day_seconds)} làm việc trước: "
-                        f"{format_instant(point)}.",
+                        _("Cộng phần lẻ {format_working_duration} làm việc trước: {format_instant}.").format(
+                            format_working_duration=format_working_duration(extra, wt.day_seconds),
+                            format_instant=format_instant(point),
+                        ),
                         point.date(),
                     )
                 )
@@ -135,7 +144,7 @@ def _ordered(pauses: Iterable[Pause]) -> list[Pause]:
     ordered = sorted(pauses, key=lambda p: p.start)
     for pause in ordered[:-1]:
         if pause.end is None:
-            raise DeadlineError("Chỉ lần tạm dừng cuối cùng được phép chưa kết thúc.", field="pauses")
+            raise DeadlineError(_("Chỉ lần tạm dừng cuối cùng được phép chưa kết thúc."), field="pauses")
     return ordered
 
 
@@ -158,15 +167,19 @@ def _restart(
             if trace is not None:
                 _note(
                     trace,
-                    f"Tạm dừng từ {format_instant(pause.start)}: chờ bổ sung, sẽ tính lại từ đầu khi nhận đủ hồ sơ.",
+                    _(
+                        "Tạm dừng từ {format_instant}: chờ bổ sung, sẽ tính lại từ đầu khi nhận đủ hồ sơ."
+                    ).format(format_instant=format_instant(pause.start)),
                     pause.start.date(),
                 )
             return replace(base, due=None, paused_since=pause.start)
-        _, due = _count(wt, pause.end, base.rule, None)
+        _counted, due = _count(wt, pause.end, base.rule, None)
         if trace is not None:
             _note(
                 trace,
-                f"Nhận bổ sung {format_instant(pause.end)}: tính lại từ đầu → hẹn {format_instant(due)}.",
+                _("Nhận bổ sung {format_instant}: tính lại từ đầu → hẹn {format_instant2}.").format(
+                    format_instant=format_instant(pause.end), format_instant2=format_instant(due)
+                ),
                 pause.end.date(),
             )
     return replace(base, due=due)
@@ -185,8 +198,13 @@ def _pause(wt: WorkingTime, base: Appointment, pauses: list[Pause], trace: list[
             if trace is not None:
                 _note(
                     trace,
-                    f"Tạm dừng từ {format_instant(begin)} (chờ bổ sung): còn "
-                    f"{format_working_duration(left, wt.day_seconds)} làm việc khi tiếp tục.",
+                    _(
+                        "Tạm dừng từ {format_instant} (chờ bổ sung): còn {format_working_duration} làm "
+                        "việc khi tiếp tục."
+                    ).format(
+                        format_instant=format_instant(begin),
+                        format_working_duration=format_working_duration(left, wt.day_seconds),
+                    ),
                     begin.date(),
                 )
             return replace(base, due=None, paused_since=begin, remaining_at_pause=left, paused_seconds=paused)
@@ -197,8 +215,15 @@ def _pause(wt: WorkingTime, base: Appointment, pauses: list[Pause], trace: list[
         if trace is not None:
             _note(
                 trace,
-                f"Tạm dừng {format_instant(begin)} → {format_instant(end)}: lùi hẹn "
-                f"{format_working_duration(spent, wt.day_seconds)} làm việc → {format_instant(due)}.",
+                _(
+                    "Tạm dừng {format_instant} → {format_instant2}: lùi hẹn {format_working_duration} làm "
+                    "việc → {format_instant3}."
+                ).format(
+                    format_instant=format_instant(begin),
+                    format_instant2=format_instant(end),
+                    format_working_duration=format_working_duration(spent, wt.day_seconds),
+                    format_instant3=format_instant(due),
+                ),
                 begin.date(),
             )
     return replace(base, due=due, paused_seconds=paused)
@@ -218,7 +243,7 @@ def _compute(
         return base
     if rule.pause_rule is PauseRule.NONE:
         if trace is not None:
-            _note(trace, "Yêu cầu bổ sung không ảnh hưởng thời hạn của thủ tục này.")
+            _note(trace, _("Yêu cầu bổ sung không ảnh hưởng thời hạn của thủ tục này."))
         return base
     if rule.pause_rule is PauseRule.RESTART:
         return _restart(wt, base, ordered, trace)
@@ -254,26 +279,44 @@ def _skips(wt: WorkingTime, first: date, last: date, prefix: str) -> list[Step]:
 def _day_steps(wt: WorkingTime, result: Appointment, due: datetime, counting: bool) -> list[Step]:
     """Days off skipped (with the reason) and working days counted between receipt and appointment."""
     start_day = result.start.date()
-    steps = _skips(wt, result.received.date(), start_day - timedelta(days=1), "Bỏ qua")
+    steps = _skips(wt, result.received.date(), start_day - timedelta(days=1), _("Bỏ qua"))
     if result.rule.unit is Unit.CALENDAR_DAYS:
         target = start_day + timedelta(days=int(result.rule.amount))
         steps.append(
             Step(
-                StepKind.COUNTED, f"Cộng {result.rule.amount:g} ngày theo lịch: {format_day(target)}.", target
+                StepKind.COUNTED,
+                _("Cộng {amount:g} ngày theo lịch: {format_day}.").format(
+                    amount=result.rule.amount, format_day=format_day(target)
+                ),
+                target,
             )
         )
-        return steps + _skips(wt, target, due.date(), "Ngày hẹn không được rơi vào ngày nghỉ, bỏ qua")
+        return steps + _skips(wt, target, due.date(), _("Ngày hẹn không được rơi vào ngày nghỉ, bỏ qua"))
     counted = 0
     day = start_day
     while day <= due.date():
         if not wt.is_working_day(day):
-            steps.append(Step(StepKind.SKIPPED, f"Bỏ qua {format_day(day)}: {wt.off_reason(day)}.", day))
+            steps.append(
+                Step(
+                    StepKind.SKIPPED,
+                    _("Bỏ qua {format_day}: {off_reason}.").format(
+                        format_day=format_day(day), off_reason=wt.off_reason(day)
+                    ),
+                    day,
+                )
+            )
         elif day > start_day and counting:
             counted += 1
             entry = wt.calendar.entry(day)
             note = f" ({entry.name})" if entry is not None and entry.kind is DayKind.WORK else ""
             steps.append(
-                Step(StepKind.COUNTED, f"Ngày làm việc thứ {counted}: {format_day(day)}{note}.", day)
+                Step(
+                    StepKind.COUNTED,
+                    _("Ngày làm việc thứ {counted}: {format_day}{note}.").format(
+                        counted=counted, format_day=format_day(day), note=note
+                    ),
+                    day,
+                )
             )
         day += timedelta(days=1)
     return steps
@@ -292,7 +335,9 @@ def explain(
     trace = [
         Step(
             StepKind.RECEIVED,
-            f"Tiếp nhận: {format_instant(received)}; thời hạn {rule.describe()}.",
+            _("Tiếp nhận: {format_instant}; thời hạn {describe}.").format(
+                format_instant=format_instant(received), describe=rule.describe()
+            ),
             received.date(),
         )
     ]
@@ -302,12 +347,18 @@ def explain(
     pause_steps = [s for s in trace if s.kind is StepKind.PAUSE]
     if result.due is None:
         steps += pause_steps
-        steps.append(Step(StepKind.RESULT, "Hẹn trả: chưa xác định (đang tạm dừng chờ bổ sung)."))
+        steps.append(Step(StepKind.RESULT, _("Hẹn trả: chưa xác định (đang tạm dừng chờ bổ sung).")))
     else:
         # Listing "working day n" only makes sense when no pause moved or restarted the count.
         clock_moved = bool(pause_steps) and rule.pause_rule is not PauseRule.NONE
         whole_days = rule.unit is Unit.WORKING_DAYS and rule.amount == int(rule.amount) and not clock_moved
         steps += _day_steps(wt, result, result.due, whole_days)
         steps += pause_steps
-        steps.append(Step(StepKind.RESULT, f"Hẹn trả: {format_instant(result.due)}.", result.due.date()))
+        steps.append(
+            Step(
+                StepKind.RESULT,
+                _("Hẹn trả: {format_instant}.").format(format_instant=format_instant(result.due)),
+                result.due.date(),
+            )
+        )
     return replace(result, steps=tuple(steps))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 
 
 class DeadlineError(UserFacingError, ValueError):
@@ -30,11 +31,11 @@ class CalendarFileError(DeadlineError):
         field: str | None = None,
     ) -> None:
         name = Path(path).name
-        where = f'Tệp lịch "{name}"'
+        where = _('Tệp lịch "{name}"').format(name=name)
         if index is not None:
-            where += f", mục [[day]] thứ {index}"
+            where += _(", mục [[day]] thứ {index}").format(index=index)
         if field is not None:
-            where += f', trường "{field}"'
+            where += _(', trường "{field}"').format(field=field)
         super().__init__(f"{where}: {reason}", field=field)
         self.path = Path(path)
         self.index = index

@@ -10,6 +10,7 @@ from counter_app.deadlines.display import format_instant
 from counter_app.deadlines.errors import ExtensionError
 from counter_app.deadlines.hours import WorkingHours
 from counter_app.deadlines.worktime import working_time
+from counter_app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -61,28 +62,34 @@ def apply_extension(
     by = by.strip()
     override = (override_by or "").strip() or None
     if not reason:
-        raise ExtensionError("Cần ghi lý do gia hạn (hẹn lại).", field="reason")
+        raise ExtensionError(_("Cần ghi lý do gia hạn (hẹn lại)."), field="reason")
     if not by:
-        raise ExtensionError("Cần ghi người lập phiếu gia hạn.", field="by")
+        raise ExtensionError(_("Cần ghi người lập phiếu gia hạn."), field="by")
     if current.extensions and override is None:
         raise ExtensionError(
-            f"Hồ sơ đã được hẹn lại một lần (đến {format_instant(current.appointment)}); "
-            "hẹn lại lần nữa cần lãnh đạo đồng ý: ghi tên người phê duyệt.",
+            _(
+                "Hồ sơ đã được hẹn lại một lần (đến {format_instant}); hẹn lại lần nữa cần lãnh đạo đồng "
+                "ý: ghi tên người phê duyệt."
+            ).format(format_instant=format_instant(current.appointment)),
             field="override_by",
         )
     if new_appointment <= current.appointment:
         raise ExtensionError(
-            f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({format_instant(current.appointment)}).",
+            _("Ngày hẹn mới phải sau ngày hẹn hiện tại ({format_instant}).").format(
+                format_instant=format_instant(current.appointment)
+            ),
             field="new_appointment",
         )
     wt = working_time(calendar, hours)
     if not wt.is_working_instant(new_appointment):
         if wt.is_working_day(new_appointment.date()):
-            why = f"ngoài giờ làm việc ({wt.hours})"
+            why = _("ngoài giờ làm việc ({hours})").format(hours=wt.hours)
         else:
-            why = f"là ngày nghỉ: {wt.off_reason(new_appointment.date())}"
+            why = _("là ngày nghỉ: {off_reason}").format(off_reason=wt.off_reason(new_appointment.date()))
         raise ExtensionError(
-            f"Ngày hẹn mới {format_instant(new_appointment)} {why}; hãy chọn thời điểm trong giờ làm việc.",
+            _("Ngày hẹn mới {format_instant} {why}; hãy chọn thời điểm trong giờ làm việc.").format(
+                format_instant=format_instant(new_appointment), why=why
+            ),
             field="new_appointment",
         )
     grant = Extension(current.appointment, new_appointment, reason, by, override)

@@ -8,9 +8,12 @@ from datetime import time
 from itertools import pairwise
 
 from counter_app.deadlines.errors import WorkingHoursError
+from counter_app.i18n import N_, _
 
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-_FORMAT_HINT = 'cần dạng "HH:MM-HH:MM", nhiều khoảng cách nhau bằng dấu phẩy, ví dụ "07:00-11:30,13:30-17:00"'
+_FORMAT_HINT = N_(
+    'cần dạng "HH:MM-HH:MM", nhiều khoảng cách nhau bằng dấu phẩy, ví dụ "07:00-11:30,13:30-17:00"'
+)
 
 
 def _seconds(t: time) -> int:
@@ -30,7 +33,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise WorkingHoursError(f'Khoảng giờ "{self}": giờ kết thúc phải sau giờ bắt đầu.')
+            raise WorkingHoursError(
+                _('Khoảng giờ "{self}": giờ kết thúc phải sau giờ bắt đầu.').format(self=self)
+            )
 
     def __str__(self) -> str:
         return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
@@ -52,7 +57,9 @@ def _check_periods(periods: tuple[Period, ...], label: str) -> None:
     for before, after in pairwise(periods):
         if after.start < before.end:
             raise WorkingHoursError(
-                f'Giờ làm việc{where}: các khoảng "{before}" và "{after}" chồng lên nhau.'
+                _('Giờ làm việc{where}: các khoảng "{before}" và "{after}" chồng lên nhau.').format(
+                    where=where, before=before, after=after
+                )
             )
 
 
@@ -68,10 +75,16 @@ def parse_periods(spec: str, *, label: str = "") -> tuple[Period, ...]:
         text = chunk.strip()
         match = _PERIOD.match(text)
         if match is None:
-            raise WorkingHoursError(f'Giờ làm việc "{spec.strip()}" không hợp lệ ở "{text}": {_FORMAT_HINT}.')
+            raise WorkingHoursError(
+                _('Giờ làm việc "{strip}" không hợp lệ ở "{text}": {hint}.').format(
+                    strip=spec.strip(), text=text, hint=_(_FORMAT_HINT)
+                )
+            )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-            raise WorkingHoursError(f'Khoảng giờ "{text}" có giờ hoặc phút không tồn tại.')
+            raise WorkingHoursError(
+                _('Khoảng giờ "{text}" có giờ hoặc phút không tồn tại.').format(text=text)
+            )
         periods.append(Period(time(h1, m1), time(h2, m2)))
     ordered = tuple(sorted(periods))
     _check_periods(ordered, label)
@@ -96,19 +109,19 @@ class WorkingHours:
 
     def __post_init__(self) -> None:
         if not self.weekday:
-            raise WorkingHoursError("Giờ làm việc trong tuần phải có ít nhất một khoảng giờ.")
+            raise WorkingHoursError(_("Giờ làm việc trong tuần phải có ít nhất một khoảng giờ."))
         # Sorting here lets callers pass periods in any order; dataclass is frozen, hence object.__setattr__.
         object.__setattr__(self, "weekday", tuple(sorted(self.weekday)))
         object.__setattr__(self, "saturday", tuple(sorted(self.saturday)))
-        _check_periods(self.weekday, "trong tuần")
-        _check_periods(self.saturday, "thứ Bảy")
+        _check_periods(self.weekday, _("trong tuần"))
+        _check_periods(self.saturday, _("thứ Bảy"))
 
     @classmethod
     def parse(cls, weekday: str = "07:00-11:30,13:30-17:00", saturday: str | None = None) -> WorkingHours:
         """Build from text such as "07:00-11:30,13:30-17:00"; `saturday` None or "" = closed on Saturdays."""
         return cls(
-            weekday=parse_periods(weekday, label="trong tuần"),
-            saturday=parse_periods(saturday or "", label="thứ Bảy"),
+            weekday=parse_periods(weekday, label=_("trong tuần")),
+            saturday=parse_periods(saturday or "", label=_("thứ Bảy")),
         )
 
     @property
@@ -133,7 +146,7 @@ class WorkingHours:
     def __str__(self) -> str:
         text = self.spec()
         if self.saturday:
-            text += "; thứ Bảy " + ",".join(str(p) for p in self.saturday)
+            text += _("; thứ Bảy ") + ",".join(str(p) for p in self.saturday)
         return text
 
 

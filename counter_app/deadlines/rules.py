@@ -8,9 +8,10 @@ from datetime import datetime, time
 from enum import StrEnum
 
 from counter_app.deadlines.errors import DeadlineError
+from counter_app.i18n import N_, _
 
 SAME_DAY_CUTOFF = time(15, 0)
-"""Standard cut-off of same-day procedures: "nếu tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"."""
+"""Standard cut-off of same-day procedures: "nếu tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"."""  # i18n: skip
 
 
 class Unit(StrEnum):
@@ -23,15 +24,15 @@ class Unit(StrEnum):
 
     @property
     def label(self) -> str:
-        """Vietnamese name of the unit."""
-        return _UNIT_LABELS[self]
+        """Name of the unit in the interface language."""
+        return _(_UNIT_LABELS[self])
 
 
 _UNIT_LABELS = {
-    Unit.WORKING_DAYS: "ngày làm việc",
-    Unit.WORKING_HOURS: "giờ làm việc",
-    Unit.CALENDAR_DAYS: "ngày",
-    Unit.SAME_DAY: "trong ngày",
+    Unit.WORKING_DAYS: N_("ngày làm việc"),
+    Unit.WORKING_HOURS: N_("giờ làm việc"),
+    Unit.CALENDAR_DAYS: N_("ngày"),
+    Unit.SAME_DAY: N_("trong ngày"),
 }
 
 
@@ -59,13 +60,15 @@ class DeadlineRule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.unit, Unit):
-            raise DeadlineError(f"Đơn vị thời hạn không hợp lệ: {self.unit!r}.", field="unit")
+            raise DeadlineError(
+                _("Đơn vị thời hạn không hợp lệ: {unit!r}.").format(unit=self.unit), field="unit"
+            )
         if not math.isfinite(self.amount) or self.amount < 0:
-            raise DeadlineError("Thời hạn phải là một số không âm.", field="amount")
+            raise DeadlineError(_("Thời hạn phải là một số không âm."), field="amount")
         if self.unit is Unit.CALENDAR_DAYS and self.amount != int(self.amount):
-            raise DeadlineError("Thời hạn tính theo ngày (lịch) phải là số nguyên.", field="amount")
+            raise DeadlineError(_("Thời hạn tính theo ngày (lịch) phải là số nguyên."), field="amount")
         if self.unit is Unit.SAME_DAY and self.amount:
-            raise DeadlineError("Thủ tục trả trong ngày không có số ngày.", field="amount")
+            raise DeadlineError(_("Thủ tục trả trong ngày không có số ngày."), field="amount")
 
     @classmethod
     def working_days(
@@ -105,11 +108,11 @@ class DeadlineRule:
         cutoff = self.effective_cutoff
         if self.unit is Unit.SAME_DAY:
             assert cutoff is not None  # same-day always has one, see effective_cutoff
-            return f"trong ngày (nhận sau {cutoff:%H:%M} trả ngày làm việc tiếp theo)"
+            return _("trong ngày (nhận sau {cutoff:%H:%M} trả ngày làm việc tiếp theo)").format(cutoff=cutoff)
         amount = f"{self.amount:g}".replace(".", ",")
         text = f"{amount} {self.unit.label}"
         if cutoff is not None:
-            text += f" (nhận sau {cutoff:%H:%M} tính từ ngày làm việc tiếp theo)"
+            text += _(" (nhận sau {cutoff:%H:%M} tính từ ngày làm việc tiếp theo)").format(cutoff=cutoff)
         return text
 
 
@@ -123,7 +126,7 @@ class Pause:
 
     def __post_init__(self) -> None:
         if self.end is not None and self.end < self.start:
-            raise DeadlineError("Thời điểm tiếp tục phải sau thời điểm tạm dừng.", field="end")
+            raise DeadlineError(_("Thời điểm tiếp tục phải sau thời điểm tạm dừng."), field="end")
 
     @property
     def is_open(self) -> bool:

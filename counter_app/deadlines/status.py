@@ -12,6 +12,7 @@ from counter_app.deadlines.engine import Appointment
 from counter_app.deadlines.hours import WorkingHours
 from counter_app.deadlines.rules import PauseRule
 from counter_app.deadlines.worktime import working_time
+from counter_app.i18n import N_, _
 
 
 class Timeliness(StrEnum):
@@ -26,17 +27,22 @@ class Timeliness(StrEnum):
 
     @property
     def label(self) -> str:
-        """Vietnamese label, e.g. "Sắp đến hạn"."""
+        """Label in the interface language, e.g. "Sắp đến hạn" / "Due soon"."""
+        return _(_LABELS[self])
+
+    @property
+    def vi_label(self) -> str:
+        """Vietnamese label whatever the interface language (official registers and reports)."""
         return _LABELS[self]
 
 
 _LABELS = {
-    Timeliness.TRUOC_HAN: "Trước hạn",
-    Timeliness.DUNG_HAN: "Đúng hạn",
-    Timeliness.QUA_HAN: "Quá hạn",
-    Timeliness.TRONG_HAN: "Trong hạn",
-    Timeliness.SAP_DEN_HAN: "Sắp đến hạn",
-    Timeliness.TAM_DUNG: "Tạm dừng",
+    Timeliness.TRUOC_HAN: N_("Trước hạn"),
+    Timeliness.DUNG_HAN: N_("Đúng hạn"),
+    Timeliness.QUA_HAN: N_("Quá hạn"),
+    Timeliness.TRONG_HAN: N_("Trong hạn"),
+    Timeliness.SAP_DEN_HAN: N_("Sắp đến hạn"),
+    Timeliness.TAM_DUNG: N_("Tạm dừng"),
 }
 
 
@@ -82,23 +88,31 @@ def status_at(
         if appointment.due is None:
             if appointment.rule.pause_rule is PauseRule.RESTART or appointment.remaining_at_pause is None:
                 return LiveStatus(
-                    Timeliness.TAM_DUNG, 0, "Tạm dừng chờ bổ sung (tính lại từ đầu khi nhận đủ)"
+                    Timeliness.TAM_DUNG, 0, _("Tạm dừng chờ bổ sung (tính lại từ đầu khi nhận đủ)")
                 )
             left = appointment.remaining_at_pause
             return LiveStatus(
-                Timeliness.TAM_DUNG, left, f"Tạm dừng chờ bổ sung, còn {format_working_duration(left, day)}"
+                Timeliness.TAM_DUNG,
+                left,
+                _("Tạm dừng chờ bổ sung, còn {duration}").format(duration=format_working_duration(left, day)),
             )
         due = appointment.due
     else:
         due = appointment
     if now > due:
         late = max(0, wt.working_seconds_between(due, now))
-        text = "Quá hạn" + (f" {format_working_duration(late, day)}" if late >= 60 else "")
+        text = (
+            _("Quá hạn {duration}").format(duration=format_working_duration(late, day))
+            if late >= 60
+            else _("Quá hạn")
+        )
         return LiveStatus(Timeliness.QUA_HAN, late, text)
     left = max(0, wt.working_seconds_between(now, due))
     if left >= 60:
-        text = f"Còn {format_working_duration(left, day)}"
+        text = _("Còn {format_working_duration}").format(
+            format_working_duration=format_working_duration(left, day)
+        )
     else:
-        text = "Đến hạn" if left == 0 else "Còn dưới 1 phút"
+        text = _("Đến hạn") if left == 0 else _("Còn dưới 1 phút")
     kind = Timeliness.SAP_DEN_HAN if left <= day else Timeliness.TRONG_HAN
     return LiveStatus(kind, left, text)

@@ -11,11 +11,12 @@ from functools import cache
 from counter_app.deadlines.calendar import DayKind, WorkingCalendar, default_calendar
 from counter_app.deadlines.errors import DeadlineError
 from counter_app.deadlines.hours import DEFAULT_HOURS, WorkingHours
+from counter_app.i18n import N_, _
 
 Spans = tuple[tuple[int, int], ...]
 """Working periods of one day as (start, end) seconds after midnight."""
 
-_WEEKEND_LABELS = {5: "nghỉ cuối tuần (Thứ Bảy)", 6: "nghỉ cuối tuần (Chủ nhật)"}
+_WEEKEND_LABELS = {5: N_("nghỉ cuối tuần (Thứ Bảy)"), 6: N_("nghỉ cuối tuần (Chủ nhật)")}
 _MIN_ORDINAL = date(1, 1, 1).toordinal()
 _MAX_ORDINAL = date(9999, 12, 31).toordinal()
 
@@ -88,7 +89,7 @@ class WorkingTime:
         name = self.calendar.day_name(day)
         if name is not None:
             return name
-        return _WEEKEND_LABELS.get(day.weekday(), "ngày nghỉ")
+        return _(_WEEKEND_LABELS.get(day.weekday(), N_("ngày nghỉ")))
 
     def is_working_instant(self, instant: datetime) -> bool:
         """True if `instant` lies in a working period, both ends included (17:00 sharp is in)."""
@@ -140,7 +141,7 @@ class WorkingTime:
             if line.first[ordinal - line.lo] + index_ahead < len(line.days):
                 return line
             if line.hi > _MAX_ORDINAL:
-                raise DeadlineError("Thời hạn vượt quá phạm vi của lịch làm việc.")
+                raise DeadlineError(_("Thời hạn vượt quá phạm vi của lịch làm việc."))
             span *= 2
 
     @staticmethod

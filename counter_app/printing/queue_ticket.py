@@ -30,6 +30,7 @@ class TicketPrint:
     ahead: int
     priority_label: str = ""
     follow_url: str = ""
+    wait_minutes: int | None = None  # counter_app/queue/estimate.py; None: not printed
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -70,6 +71,9 @@ def render_ticket(ticket: TicketPrint, paper_mm: int = 80) -> bytes:
     rows.append((ticket.issued_local.strftime("%H:%M  ngày %d/%m/%Y"), REGULAR, body))
     ahead = f"Trước quý vị còn {ticket.ahead} người" if ticket.ahead else "Quý vị được gọi ngay"
     rows.append((ahead, BOLD, body))
+    if ticket.wait_minutes:
+        wait = f"Dự kiến chờ khoảng {ticket.wait_minutes} phút"
+        rows.extend((line, REGULAR, body) for line in _wrap(wait, REGULAR, body, width - 2 * margin))
     height = margin * 2 + sum(size * 1.35 for _, _, size in rows) + 6 * mm
     if ticket.follow_url:
         height += qr + body * 1.6

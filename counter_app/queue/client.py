@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 
 import requests
 
+from counter_app.i18n import _
 from counter_app.queue.errors import QueueError, QueueUnreachable
 from counter_app.queue.model import (
     DeskView,
@@ -56,7 +57,8 @@ class QueueClient:
             data = resp.json()
         except ValueError:
             raise QueueUnreachable(
-                self.base_url, f"HTTP {resp.status_code}, không phải máy chủ hàng đợi"
+                self.base_url,
+                _("HTTP {status_code}, không phải máy chủ hàng đợi").format(status_code=resp.status_code),
             ) from None
         if resp.status_code >= 500 or not isinstance(data, dict):
             raise QueueUnreachable(self.base_url, f"HTTP {resp.status_code}")
@@ -68,7 +70,9 @@ class QueueClient:
         try:
             return from_json(cls, self._call(method, path, body))
         except (TypeError, ValueError, KeyError) as exc:
-            raise QueueUnreachable(self.base_url, f"trả lời không đọc được ({exc})") from None
+            raise QueueUnreachable(
+                self.base_url, _("trả lời không đọc được ({error})").format(error=exc)
+            ) from None
 
     def lines(self) -> tuple[LineInfo, ...]:
         data = self._call("GET", "/lines")

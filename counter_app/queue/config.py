@@ -37,6 +37,8 @@ class QueueConfig:
     lines: tuple[str, ...] = ()
     paper_mm: int = 80
     agency_name: str = ""  # shown on the kiosk, the display and the ticket
+    follow_port: int = 8765  # single-PC mode: the QR code's follow page served by this PC (0: no QR code)
+    follow_host: str = ""  # the address printed in the QR code ("": this PC's LAN address)
 
     @property
     def local(self) -> bool:
@@ -86,5 +88,7 @@ def enrolment_token(session: Session, url: str) -> str:
 def open_backend(config: QueueConfig, *, clock: Clock | None = None, token: str = "") -> QueueBackend:
     """The queue of this configuration: LocalQueue (single-PC mode) or the HTTP client."""
     if config.local:
-        return LocalQueue(data_dir() / LOCAL_FILE, clock)
+        return LocalQueue(
+            data_dir() / LOCAL_FILE, clock, follow_port=config.follow_port, follow_host=config.follow_host
+        )
     return QueueClient(config.url, token=config.token or token or None, site_key=config.site_key or None)

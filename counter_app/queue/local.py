@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from counter_app.clock import Clock, SystemClock
+from counter_app.i18n import _
 from counter_app.queue import service, tables
 from counter_app.queue.model import DeskView, DisplayState, IssuedTicket, LineInfo, QueueStats
 from counter_app.queue.service import DeskRequest
@@ -35,10 +36,19 @@ def _engine(path: Path) -> Engine:
 class LocalQueue:
     """The queue in a SQLite file next to the counter database (`queue.db`)."""
 
-    def __init__(self, path: Path, clock: Clock | None = None, site: str = LOCAL_SITE) -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock | None = None,
+        site: str = LOCAL_SITE,
+        *,
+        follow_port: int = 0,
+        follow_host: str = "",
+    ) -> None:
         self.path = path
         self.clock = clock or SystemClock()
         self.site = site
+        self.follow_port, self.follow_host = follow_port, follow_host
         path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = _engine(path)
         with self.engine.connect() as conn, conn.begin():
@@ -47,7 +57,7 @@ class LocalQueue:
 
     @property
     def where(self) -> str:
-        return "máy này"
+        return _("máy này")
 
     def _tx(self) -> Any:
         return self.engine.connect()
@@ -93,7 +103,16 @@ class LocalQueue:
         return self._run(service.queue_stats)  # type: ignore[no-any-return]
 
     def follow_url(self, token: str) -> str:
-        return ""  # nothing serves the follow page in single-PC mode
+        """The ticket's QR address, served from this PC (follow_server.py); "" when switched off (port 0)
+        or when this PC has no LAN address for the phones to reach."""
+        if not self.follow_port:
+            return ""
+        from counter_app.queue.follow_server import ensure_follow_server, follow_base_url
+
+        if not ensure_follow_server(self.path, self.follow_port, self.clock):
+            return ""
+        base = follow_base_url(self.follow_port, self.follow_host)
+        return f"{base}/follow/{token}" if base else ""
 
     def close(self) -> None:
         """Release the file."""

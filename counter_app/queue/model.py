@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Final, TypeVar, get_args, get_origin, get_type_hints
 
+from counter_app.i18n import N_
+
 PRIORITY_LABELS: Final = {
-    "elderly": "Người cao tuổi",
-    "disabled": "Người khuyết tật",
-    "pregnant": "Phụ nữ mang thai",
-    "supplement": "Trở lại bổ sung hồ sơ",
+    "elderly": N_("Người cao tuổi"),
+    "disabled": N_("Người khuyết tật"),
+    "pregnant": N_("Phụ nữ mang thai"),
+    "supplement": N_("Trở lại bổ sung hồ sơ"),
 }
 STATE_LABELS: Final = {
-    "waiting": "Đang chờ",
-    "called": "Đang gọi",
-    "serving": "Đang tiếp nhận",
-    "parked": "Tạm gác",
-    "done": "Đã xong",
-    "dropped": "Vắng mặt (huỷ)",
+    "waiting": N_("Đang chờ"),
+    "called": N_("Đang gọi"),
+    "serving": N_("Đang tiếp nhận"),
+    "parked": N_("Tạm gác"),
+    "done": N_("Đã xong"),
+    "dropped": N_("Vắng mặt (huỷ)"),
 }
 DESK_ACTIONS: Final = (
     "next",  # finish the current ticket, call the next one (priority interleaved)
@@ -64,6 +66,7 @@ class IssuedTicket:
     ticket: Ticket
     ahead: int
     agency_name: str = ""
+    wait_minutes: int | None = None  # estimate.py: None when the queue's pace is unknown or nobody is ahead
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class Follow:
     state: str
     ahead: int
     desk: int | None
+    wait_minutes: int | None = None  # estimate.py
 
 
 T = TypeVar("T")

@@ -19,6 +19,8 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from counter_app.i18n import _
+from counter_app.queue import estimate
 from counter_app.queue import tables as t
 from counter_app.queue.errors import QueueError
 from counter_app.queue.model import (
@@ -39,10 +41,10 @@ from counter_app.queue.model import (
 
 LOCAL_OFFSET: Final = timedelta(hours=7)  # Vietnam, no daylight saving (counter_app/clock.py)
 DEFAULT_LINES: Final = (
-    ("A", "Hộ tịch"),
-    ("B", "Chứng thực"),
-    ("C", "Đất đai – Xây dựng"),
-    ("D", "Lĩnh vực khác"),
+    ("A", "Hộ tịch"),  # i18n: skip
+    ("B", "Chứng thực"),  # i18n: skip
+    ("C", "Đất đai – Xây dựng"),  # i18n: skip
+    ("D", "Lĩnh vực khác"),  # i18n: skip
 )
 MAX_NUMBER: Final = 999
 LAST_CALLS: Final = 8
@@ -107,15 +109,17 @@ def configure_site(
     for name, value in (("opens", opens), ("closes", closes)):
         if value is not None:
             if not _HHMM.match(value):
-                raise QueueError("bad_request", f"Giờ «{value}» không hợp lệ (HH:MM).", 400)
+                raise QueueError(
+                    "bad_request", _("Giờ «{value}» không hợp lệ (HH:MM).").format(value=value), 400
+                )
             values[name] = value
     if priority_every is not None:
         if not 0 <= priority_every <= 20:
-            raise QueueError("bad_request", "Tỉ lệ ưu tiên phải từ 0 (luôn trước) đến 20.", 400)
+            raise QueueError("bad_request", _("Tỉ lệ ưu tiên phải từ 0 (luôn trước) đến 20."), 400)
         values["priority_every"] = priority_every
     if max_misses is not None:
         if not 1 <= max_misses <= 10:
-            raise QueueError("bad_request", "Số lần vắng mặt trước khi huỷ phải từ 1 đến 10.", 400)
+            raise QueueError("bad_request", _("Số lần vắng mặt trước khi huỷ phải từ 1 đến 10."), 400)
         values["max_misses"] = max_misses
     key = secrets.token_urlsafe(24) if new_key else None
     if key is not None:
@@ -124,7 +128,7 @@ def configure_site(
         conn.execute(update(t.sites).where(t.sites.c.site == site).values(**values))
     row = conn.execute(select(t.sites.c.opens, t.sites.c.closes).where(t.sites.c.site == site)).one()
     if row.opens >= row.closes:
-        raise QueueError("bad_request", "Giờ mở cửa phải trước giờ đóng cửa.", 400)
+        raise QueueError("bad_request", _("Giờ mở cửa phải trước giờ đóng cửa."), 400)
     return key
 
 
@@ -135,7 +139,9 @@ def set_lines(conn: Connection, site: str, wanted: Iterable[tuple[str, str]]) ->
     for position, (prefix, name) in enumerate(wanted):
         prefix = prefix.strip().upper()
         if not _PREFIX.match(prefix) or not name.strip():
-            raise QueueError("bad_request", f"Hàng đợi «{prefix}»: chữ cái A–Z và một tên.", 400)
+            raise QueueError(
+                "bad_request", _("Hàng đợi «{prefix}»: chữ cái A–Z và một tên.").format(prefix=prefix), 400
+            )
         seen.add(prefix)
         values = {"name": name.strip(), "position": position, "active": 1}
         if prefix in existing:
@@ -242,21 +248,25 @@ def issue_ticket(
     if hhmm >= row["closes"]:
         raise QueueError(
             "closed",
-            f"Đã hết giờ cấp số thứ tự hôm nay (sau {row['closes']}). "
-            "Mời công dân quay lại vào ngày làm việc tiếp theo.",
+            _(
+                "Đã hết giờ cấp số thứ tự hôm nay (sau {closes}). Mời công dân quay lại vào ngày làm việc "
+                "tiếp theo."
+            ).format(closes=row["closes"]),
         )
     if hhmm < row["opens"]:
-        raise QueueError("closed", f"Chưa đến giờ cấp số thứ tự (từ {row['opens']}).")
+        raise QueueError("closed", _("Chưa đến giờ cấp số thứ tự (từ {opens}).").format(opens=row["opens"]))
     line = conn.execute(
         select(t.lines).where(t.lines.c.site == site, t.lines.c.prefix == prefix.strip().upper())
     ).first()
     if line is None or not line.active:
-        raise QueueError("unknown_line", f"Không có hàng đợi «{prefix}».", 404)
+        raise QueueError("unknown_line", _("Không có hàng đợi «{prefix}».").format(prefix=prefix), 404)
     if priority is not None:
         if priority not in PRIORITY_LABELS:
-            raise QueueError("bad_request", f"Loại ưu tiên «{priority}» không hợp lệ.", 400)
+            raise QueueError(
+                "bad_request", _("Loại ưu tiên «{priority}» không hợp lệ.").format(priority=priority), 400
+            )
         if not (reason or "").strip() or not (issued_by or "").strip():
-            raise QueueError("bad_request", "Số ưu tiên do cán bộ cấp và phải ghi lý do.", 400)
+            raise QueueError("bad_request", _("Số ưu tiên do cán bộ cấp và phải ghi lý do."), 400)
     day = local_day(now)
     last = conn.execute(
         select(func.max(t.tickets.c.number)).where(
@@ -265,7 +275,12 @@ def issue_ticket(
     ).scalar()
     number = int(last or 0) + 1
     if number > MAX_NUMBER:
-        raise QueueError("full", f"Hàng đợi {line.prefix} đã cấp hết {MAX_NUMBER} số hôm nay.")
+        raise QueueError(
+            "full",
+            _("Hàng đợi {prefix} đã cấp hết {MAX_NUMBER} số hôm nay.").format(
+                prefix=line.prefix, MAX_NUMBER=MAX_NUMBER
+            ),
+        )
     label = f"{line.prefix}{number:03d}"
     ticket_id = str(uuid.uuid4())
     at = iso(now)
@@ -302,7 +317,10 @@ def issue_ticket(
         {"priority": priority, "reason": reason} if priority else None,
     )
     found = conn.execute(select(t.tickets).where(t.tickets.c.id == ticket_id)).one()
-    return IssuedTicket(_ticket(found, _lines(conn, site)), ahead)
+    pace = estimate.queue_pace(conn, site, line.id, day, estimate.recent_days(day))
+    return IssuedTicket(
+        _ticket(found, _lines(conn, site)), ahead, wait_minutes=estimate.estimate_minutes(pace, ahead)
+    )
 
 
 def _event(
@@ -414,9 +432,9 @@ def pick_next(
 def desk_action(conn: Connection, site: str, now: datetime, req: DeskRequest) -> DeskView:
     """Do one desk action in the caller's transaction and return the desk's new view."""
     if req.action not in DESK_ACTIONS:
-        raise QueueError("bad_request", f"Thao tác «{req.action}» không có.", 400)
+        raise QueueError("bad_request", _("Thao tác «{action}» không có.").format(action=req.action), 400)
     if not 1 <= req.desk <= 99:
-        raise QueueError("bad_request", "Số quầy phải từ 1 đến 99.", 400)
+        raise QueueError("bad_request", _("Số quầy phải từ 1 đến 99."), 400)
     srow = ensure_site(conn, site, now)
     lines = _lines(conn, site)
     current = _current(conn, site, now, req.desk)
@@ -434,12 +452,12 @@ def desk_action(conn: Connection, site: str, now: datetime, req: DeskRequest) ->
             update(t.sites).where(t.sites.c.site == site).values(streak_day=day, normal_streak=streak)
         )
         if row is None:
-            message = "Không còn ai đang chờ."
+            message = _("Không còn ai đang chờ.")
         else:
             _call(conn, site, now, row, req, "call")
     elif req.action in ("unpark", "call"):
         if req.action == "call" and req.role not in SUPERVISOR_ROLES:
-            raise QueueError("forbidden", "Chỉ lãnh đạo (giám sát) được gọi số không theo thứ tự.", 403)
+            raise QueueError("forbidden", _("Chỉ lãnh đạo (giám sát) được gọi số không theo thứ tự."), 403)
         wanted_id = (req.ticket_id or "").strip()
         row = conn.execute(
             select(t.tickets).where(
@@ -450,12 +468,12 @@ def desk_action(conn: Connection, site: str, now: datetime, req: DeskRequest) ->
         ).first()  # by id, or by today's label (a supervisor types "A015")
         wanted = ("parked",) if req.action == "unpark" else ("waiting", "parked")
         if row is None or row.state not in wanted or row.day != local_day(now):
-            raise QueueError("no_ticket", "Số này không còn chờ (đã gọi, đã xong hoặc đã huỷ).")
+            raise QueueError("no_ticket", _("Số này không còn chờ (đã gọi, đã xong hoặc đã huỷ)."))
         _finish_current(conn, site, now, req)
         _call(conn, site, now, row, req, "call_out_of_turn" if req.action == "call" else "unpark")
     else:
         if current is None:
-            raise QueueError("no_ticket", "Quầy chưa gọi số nào.")
+            raise QueueError("no_ticket", _("Quầy chưa gọi số nào."))
         if req.action == "recall":
             _set(conn, current.id, called_at=iso(now))
             _event(conn, site, now, current.id, current.label, "recall", req.desk, req.clerk)
@@ -464,7 +482,9 @@ def desk_action(conn: Connection, site: str, now: datetime, req: DeskRequest) ->
             if misses >= srow["max_misses"]:
                 _set(conn, current.id, state="dropped", misses=misses, desk=None, done_at=iso(now))
                 _event(conn, site, now, current.id, current.label, "dropped", req.desk, req.clerk)
-                message = f"Số {current.label} vắng mặt {misses} lần: đã huỷ."
+                message = _("Số {label} vắng mặt {misses} lần: đã huỷ.").format(
+                    label=current.label, misses=misses
+                )
             else:
                 _set(
                     conn,
@@ -476,7 +496,9 @@ def desk_action(conn: Connection, site: str, now: datetime, req: DeskRequest) ->
                     place=_last_place(conn, site, now) + 1,
                 )
                 _event(conn, site, now, current.id, current.label, "skip", req.desk, req.clerk)
-                message = f"Số {current.label} vắng mặt (lần {misses}): chuyển xuống cuối hàng."
+                message = _("Số {label} vắng mặt (lần {misses}): chuyển xuống cuối hàng.").format(
+                    label=current.label, misses=misses
+                )
         elif req.action == "park":
             _set(conn, current.id, state="parked", desk=None, parked_by=req.desk)
             _event(conn, site, now, current.id, current.label, "park", req.desk, req.clerk)
@@ -496,16 +518,16 @@ def _transfer(
     # The citizen already waited: they keep their place (order of issue) in the new queue.
     if req.to_desk is not None:
         if req.to_desk == req.desk or not 1 <= req.to_desk <= 99:
-            raise QueueError("bad_request", "Chọn một quầy khác để chuyển.", 400)
+            raise QueueError("bad_request", _("Chọn một quầy khác để chuyển."), 400)
         _set(conn, row.id, state="waiting", desk=None, target_desk=req.to_desk, queued_at=iso(now))
         _event(conn, site, now, row.id, row.label, "transfer", req.desk, req.clerk, {"to_desk": req.to_desk})
-        return f"Đã chuyển số {row.label} sang quầy {req.to_desk}."
+        return _("Đã chuyển số {label} sang quầy {to_desk}.").format(label=row.label, to_desk=req.to_desk)
     target = next((r for r in lines.values() if r.prefix == (req.to_line or "").upper() and r.active), None)
     if target is None:
-        raise QueueError("unknown_line", f"Không có hàng đợi «{req.to_line}».", 404)
+        raise QueueError("unknown_line", _("Không có hàng đợi «{to_line}».").format(to_line=req.to_line), 404)
     _set(conn, row.id, state="waiting", desk=None, target_desk=None, line_id=target.id, queued_at=iso(now))
     _event(conn, site, now, row.id, row.label, "transfer", req.desk, req.clerk, {"to_line": target.prefix})
-    return f"Đã chuyển số {row.label} sang hàng «{target.name}»."
+    return _("Đã chuyển số {label} sang hàng «{name}».").format(label=row.label, name=target.name)
 
 
 def desk_view(conn: Connection, site: str, now: datetime, desk: int, message: str = "") -> DeskView:
@@ -564,7 +586,10 @@ def follow(conn: Connection, token: str, now: datetime) -> Follow | None:
         return None
     line = conn.execute(select(t.lines.c.name).where(t.lines.c.id == row.line_id)).scalar()
     ahead = _ahead(conn, row.site, now, row.line_id, row.place) if row.state == "waiting" else 0
-    return Follow(row.label, str(line or ""), row.state, ahead, row.desk)
+    pace = estimate.queue_pace(conn, row.site, row.line_id, row.day, estimate.recent_days(row.day))
+    return Follow(
+        row.label, str(line or ""), row.state, ahead, row.desk, estimate.estimate_minutes(pace, ahead)
+    )
 
 
 def _seconds(start: str, end: str) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, WorkingCalendar, WorkingHours, format_instant, status_at
+from counter_app.i18n import N_, _
 from counter_app.services.calendar_admin import counter_calendar, counter_hours
 from counter_app.storage.models import Dossier, DossierEvent
 
@@ -22,8 +23,8 @@ __all__ = ["RUNNING_STATUSES", "ApologyAdvice", "apology_advice", "dossier_apolo
 
 RUNNING_STATUSES = (2, 4, 6)  # the clock runs; the workflow allows an extension from each of them
 _PROPOSED = (Timeliness.SAP_DEN_HAN, Timeliness.QUA_HAN)
-PROPOSAL = "đề nghị lập Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"
-OVERRIDE_NOTE = "Hồ sơ đã gia hạn một lần; hẹn lại lần nữa cần lãnh đạo (giám sát) phê duyệt."
+PROPOSAL = N_("đề nghị lập Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")
+OVERRIDE_NOTE = N_("Hồ sơ đã gia hạn một lần; hẹn lại lần nữa cần lãnh đạo (giám sát) phê duyệt.")
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,15 @@ def apology_advice(
         return None
     due = format_instant(appointment)
     if live.timeliness is Timeliness.QUA_HAN:
-        message = f"Hồ sơ đã {live.text.lower()} (hẹn trả {due}): {PROPOSAL}."
+        message = _("Hồ sơ đã {lower} (hẹn trả {due}): {PROPOSAL}.").format(
+            lower=live.text.lower(), due=due, PROPOSAL=_(PROPOSAL)
+        )
     else:
-        message = f"Hồ sơ còn không quá 1 ngày làm việc ({live.text.lower()}, hẹn trả {due}): {PROPOSAL}."
+        message = _("Hồ sơ còn không quá 1 ngày làm việc ({lower}, hẹn trả {due}): {PROPOSAL}.").format(
+            lower=live.text.lower(), due=due, PROPOSAL=_(PROPOSAL)
+        )
     if extensions:
-        message += f" {OVERRIDE_NOTE}"
+        message += f" {_(OVERRIDE_NOTE)}"
     return ApologyAdvice(live.timeliness, live.text, live.seconds, extensions > 0, message)
 
 

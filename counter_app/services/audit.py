@@ -10,6 +10,7 @@ on the table (triggers), so the chain only has to catch deliberate tampering out
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +20,18 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
+from counter_app.i18n import _
+from counter_app.services import rawsql
 from counter_app.services.outbox import canonical_json, sha256_hex
 from counter_app.storage.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
+# The chain's head is the row with the highest id (the INTEGER PRIMARY KEY: one b-tree step).
+_LAST_HASH = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+_INSERT = (
+    "INSERT INTO audit_log (at, user_id, action, entity_type, entity_id, detail, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -84,26 +93,43 @@ def append_audit(
     and this insert atomic with respect to any other writer, so the chain cannot fork.
     `user_id` is None for actions without a signed-in user (an unknown user name, the command line).
     """
+    # Plain SQL on the session's connection (pending ORM changes flushed first): the row is in the
+    # database at once, so the next append in this transaction chains on it.
+    return append_audit_row(
+        rawsql.connection(session), clock, user_id, action, entity_type, entity_id, detail
+    )
+
+
+def append_audit_row(
+    conn: sqlite3.Connection,
+    clock: Clock,
+    user_id: str | None,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    detail: Mapping[str, Any],
+) -> AuditRecord:
+    """`append_audit` on the DB-API connection of the caller's writing transaction."""
     if not action:
         raise ValueError("an audit entry needs an action")
     frozen_detail: dict[str, Any] = json.loads(canonical_json(dict(detail)))
-    last_hash = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev_hash = last_hash or GENESIS_HASH
+    last = conn.execute(_LAST_HASH).fetchone()
+    prev_hash = (last[0] if last is not None else None) or GENESIS_HASH
     at = clock.now_utc()
-    row = AuditEntry(
-        at=at,
-        user_id=user_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        detail=canonical_json(frozen_detail),
-        prev_hash=prev_hash,
-        hash=chain_hash(prev_hash, at, user_id, action, entity_type, entity_id, frozen_detail),
+    cursor = conn.execute(
+        _INSERT,
+        (
+            rawsql.timestamp(at),
+            user_id,
+            action,
+            entity_type,
+            entity_id,
+            canonical_json(frozen_detail),
+            prev_hash,
+            chain_hash(prev_hash, at, user_id, action, entity_type, entity_id, frozen_detail),
+        ),
     )
-    session.add(row)
-    # Flush now so that the next append in this transaction sees this row even without autoflush.
-    session.flush()
-    return AuditRecord(row.id, at, user_id, action, entity_type, entity_id, frozen_detail)
+    return AuditRecord(int(cursor.lastrowid or 0), at, user_id, action, entity_type, entity_id, frozen_detail)
 
 
 def history(
@@ -134,7 +160,9 @@ def verify_chain(session: Session) -> list[ChainProblem]:
             problems.append(
                 ChainProblem(
                     row.id,
-                    f"Dòng nhật ký {row.id} không nối với dòng trước: có dòng đã bị xóa, chèn hoặc sửa.",
+                    _("Dòng nhật ký {id} không nối với dòng trước: có dòng đã bị xóa, chèn hoặc sửa.").format(
+                        id=row.id
+                    ),
                 )
             )
         try:
@@ -142,14 +170,19 @@ def verify_chain(session: Session) -> list[ChainProblem]:
             if not isinstance(detail, dict):
                 raise ValueError("detail is not an object")
         except ValueError:
-            problems.append(ChainProblem(row.id, f"Dòng nhật ký {row.id} có chi tiết không đọc được."))
+            problems.append(
+                ChainProblem(row.id, _("Dòng nhật ký {id} có chi tiết không đọc được.").format(id=row.id))
+            )
         else:
             computed = chain_hash(
                 row.prev_hash, row.at, row.user_id, row.action, row.entity_type, row.entity_id, detail
             )
             if computed != row.hash:
                 problems.append(
-                    ChainProblem(row.id, f"Dòng nhật ký {row.id} đã bị sửa sau khi ghi (mã băm không khớp).")
+                    ChainProblem(
+                        row.id,
+                        _("Dòng nhật ký {id} đã bị sửa sau khi ghi (mã băm không khớp).").format(id=row.id),
+                    )
                 )
         # Chain on from the stored hash so that one altered row is reported once, not for every row after.
         expected_prev = row.hash
@@ -159,7 +192,9 @@ def verify_chain(session: Session) -> list[ChainProblem]:
         problems.append(
             ChainProblem(
                 int(highest),
-                f"{missing} dòng nhật ký cuối cùng (tới số {highest}) đã bị xóa.",
+                _("{missing} dòng nhật ký cuối cùng (tới số {highest}) đã bị xóa.").format(
+                    missing=missing, highest=highest
+                ),
             )
         )
     return problems

@@ -33,6 +33,7 @@ from counter_app.deadlines import (
     working_time,
 )
 from counter_app.errors import FieldErrors
+from counter_app.i18n import _
 from counter_app.ids import uuid7
 from counter_app.services import audit
 from counter_app.services.counter_setup import load_identity
@@ -148,13 +149,13 @@ def validate_day_change(day: date | None, kind: str | None, name: str, reason: s
     """FieldErrors (keys day, kind, name, reason) if the change cannot be recorded as given."""
     errors: dict[str, str] = {}
     if day is None:
-        errors["day"] = "Hãy chọn ngày"
+        errors["day"] = _("Hãy chọn ngày")
     if kind is not None and kind not in (DayKind.OFF.value, DayKind.WORK.value):
-        errors["kind"] = "Loại ngày phải là 'off' (nghỉ) hoặc 'work' (làm việc)"
+        errors["kind"] = _("Loại ngày phải là 'off' (nghỉ) hoặc 'work' (làm việc)")
     if kind is not None and not nfc(name):
-        errors["name"] = "Hãy ghi tên ngày, ví dụ: Nghỉ bù theo Thông báo số …"
+        errors["name"] = _("Hãy ghi tên ngày, ví dụ: Nghỉ bù theo Thông báo số …")
     if not nfc(reason):
-        errors["reason"] = "Hãy ghi căn cứ thay đổi (số thông báo, văn bản)"
+        errors["reason"] = _("Hãy ghi căn cứ thay đổi (số thông báo, văn bản)")
     if errors:
         raise FieldErrors(errors)
 
@@ -292,7 +293,7 @@ def apply_day_change(
                 status_to=dossier.status,
                 at=now,
                 user_id=user_id,
-                note=f"Lịch làm việc thay đổi ngày {day:%d/%m/%Y}: {nfc(name) or 'bỏ ngày riêng'}",
+                note=f"Lịch làm việc thay đổi ngày {day:%d/%m/%Y}: {nfc(name) or 'bỏ ngày riêng'}",  # i18n: skip
                 step_deadline=dossier.appointment_at,
                 payload=json.dumps(
                     {"old": _iso(item.old), "new": _iso(item.new), "reason": nfc(reason)}, ensure_ascii=False

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.text import fold, nfc
 
 PARTS = 7
@@ -63,12 +64,16 @@ def looks_like_cccd_payload(text: str) -> bool:
 def _date(value: str, label: str) -> date:
     if len(value) != 8 or not value.isdecimal():
         raise UserFacingError(
-            f"Mã QR không đọc được: {label} “{value}” phải có dạng ngàythángnăm (8 chữ số)."
+            _("Mã QR không đọc được: {label} “{value}” phải có dạng ngàythángnăm (8 chữ số).").format(
+                label=label, value=value
+            )
         )
     try:
         return date(int(value[4:]), int(value[2:4]), int(value[:2]))
     except ValueError:
-        raise UserFacingError(f"Mã QR không đọc được: {label} “{value}” không có trên lịch.") from None
+        raise UserFacingError(
+            _("Mã QR không đọc được: {label} “{value}” không có trên lịch.").format(label=label, value=value)
+        ) from None
 
 
 def parse_cccd_qr(payload: str) -> CccdData:
@@ -78,23 +83,33 @@ def parse_cccd_qr(payload: str) -> CccdData:
         parts.pop()
     if len(parts) != PARTS:
         raise UserFacingError(
-            f"Mã QR không đọc được: có {len(parts)} phần, mã QR của thẻ căn cước phải có đúng {PARTS} phần "
-            "ngăn bởi dấu |. Hãy quét lại hoặc nhập tay."
+            _(
+                "Mã QR không đọc được: có {count} phần, mã QR của thẻ căn cước phải có đúng {PARTS} phần "
+                "ngăn bởi dấu |. Hãy quét lại hoặc nhập tay."
+            ).format(count=len(parts), PARTS=PARTS)
         )
     id_number, old_id, full_name, birth, gender, address, issued = parts
     if not _ID.match(id_number):
-        raise UserFacingError(f"Mã QR không đọc được: số định danh “{id_number}” phải có đúng 12 chữ số.")
+        raise UserFacingError(
+            _("Mã QR không đọc được: số định danh “{id_number}” phải có đúng 12 chữ số.").format(
+                id_number=id_number
+            )
+        )
     if not _OLD_ID.match(old_id):
-        raise UserFacingError(f"Mã QR không đọc được: số CMND cũ “{old_id}” phải có 9 hoặc 12 chữ số.")
+        raise UserFacingError(
+            _("Mã QR không đọc được: số CMND cũ “{old_id}” phải có 9 hoặc 12 chữ số.").format(old_id=old_id)
+        )
     if not full_name:
-        raise UserFacingError("Mã QR không đọc được: thiếu họ và tên.")
-    birth_date = _date(birth, "ngày sinh")
-    issue_date = _date(issued, "ngày cấp")
+        raise UserFacingError(_("Mã QR không đọc được: thiếu họ và tên."))
+    birth_date = _date(birth, _("ngày sinh"))
+    issue_date = _date(issued, _("ngày cấp"))
     if issue_date < birth_date:
-        raise UserFacingError("Mã QR không đọc được: ngày cấp thẻ ở trước ngày sinh.")
+        raise UserFacingError(_("Mã QR không đọc được: ngày cấp thẻ ở trước ngày sinh."))
     coded = _GENDERS.get(fold(gender))
     if coded is None:
-        raise UserFacingError(f"Mã QR không đọc được: giới tính “{gender}” không phải Nam hoặc Nữ.")
+        raise UserFacingError(
+            _("Mã QR không đọc được: giới tính “{gender}” không phải Nam hoặc Nữ.").format(gender=gender)
+        )
     return CccdData(id_number, old_id, full_name, birth_date, coded, address, issue_date)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import date
 
 from sqlalchemy import select, text
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
+from counter_app.services import rawsql
 from counter_app.services.audit import append_audit
 from counter_app.services.users import require_role
 from counter_app.storage.models import CodeHighWater, CodeSequence, Setting
@@ -27,11 +30,20 @@ from counter_app.storage.models import CodeHighWater, CodeSequence, Setting
 MAX_PER_DAY = 999
 CODE_PATTERN = re.compile(r"^(?P<agency>[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)-(?P<day>\d{6})-(?P<number>\d{4})$")
 
-_NEXT_NUMBER = text(
+_NEXT_NUMBER_SQL = (
     "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, :slot, 1) "
     "ON CONFLICT (agency_code, day, slot) DO UPDATE SET last_number = last_number + 1 "
     "RETURNING last_number"
 )
+_NEXT_NUMBER = text(_NEXT_NUMBER_SQL)
+# What `take_dossier_code` checks, in one statement: the hold, the clock guard, the day's last number.
+_CODE_STATE_SQL = (
+    "SELECT (SELECT value FROM settings WHERE key = :hold), "
+    "(SELECT last_day FROM code_high_water WHERE agency_code = :agency), "
+    "(SELECT last_number FROM code_sequences WHERE agency_code = :agency AND day = :day AND slot = :slot)"
+)
+_GUARD_INSERT_SQL = "INSERT INTO code_high_water (agency_code, last_day, updated_at) VALUES (?, ?, ?)"
+_GUARD_UPDATE_SQL = "UPDATE code_high_water SET last_day = ?, updated_at = ? WHERE agency_code = ?"
 
 
 def format_code(agency_code: str, day: date, slot: int, n: int) -> str:
@@ -89,21 +101,7 @@ def _checked_guard(
 ) -> CodeHighWater | None:
     today = utc_to_local(clock.now_utc()).date()
     guard = session.get(CodeHighWater, agency_code)
-    if guard is not None and today < guard.last_day:
-        raise UserFacingError(
-            f"Đồng hồ máy tính đang chỉ ngày {_d(today)}, sớm hơn ngày {_d(guard.last_day)} của mã hồ sơ "
-            "đã cấp gần nhất. Hãy kiểm tra và chỉnh lại ngày giờ của máy tính rồi thử lại."
-        )
-    if received_local_date > today:
-        raise UserFacingError(
-            f"Ngày tiếp nhận {_d(received_local_date)} ở sau ngày hôm nay ({_d(today)}). "
-            "Hãy kiểm tra ngày tiếp nhận và ngày giờ của máy tính."
-        )
-    if guard is not None and received_local_date < guard.last_day:
-        raise UserFacingError(
-            f"Không thể cấp mã hồ sơ cho ngày {_d(received_local_date)} vì đã cấp mã cho ngày "
-            f"{_d(guard.last_day)}. Hãy kiểm tra ngày tiếp nhận và ngày giờ của máy tính."
-        )
+    _refuse_date(today, guard.last_day if guard is not None else None, received_local_date)
     return guard
 
 
@@ -115,10 +113,7 @@ def issue_dossier_code(
     Raises UserFacingError when the clock guard refuses the date or when the 999 numbers of the day
     are used up. Must run in a writing transaction (BEGIN IMMEDIATE), like the dossier insert.
     """
-    if not 1 <= slot <= 9:
-        raise ValueError(f"code slot must be 1..9, got {slot}")
-    if not agency_code:
-        raise ValueError("agency code is empty")
+    _refuse_bad_slot(agency_code, slot)
     hold = code_hold(session)
     if hold:
         raise UserFacingError(hold)
@@ -129,16 +124,84 @@ def issue_dossier_code(
             CodeSequence.agency_code == agency_code, CodeSequence.day == day, CodeSequence.slot == slot
         )
     )
-    if used is not None and used >= MAX_PER_DAY:
-        raise UserFacingError(
-            f"Đã cấp hết {MAX_PER_DAY} mã hồ sơ của ngày {_d(received_local_date)} cho quầy này. "
-            "Hãy tiếp nhận tiếp trên quầy khác hoặc liên hệ quản trị để được cấp thêm số quầy."
-        )
+    _refuse_full(used, received_local_date)
     number = int(
         session.execute(_NEXT_NUMBER, {"agency": agency_code, "day": day, "slot": slot}).scalar_one()
     )
     _raise_guard(session, clock, agency_code, received_local_date, guard)
     return format_code(agency_code, received_local_date, slot, number)
+
+
+def _refuse_date(today: date, last_day: date | None, received_local_date: date) -> None:
+    """The clock guard: UserFacingError unless a code dated `received_local_date` may be issued today."""
+    if last_day is not None and today < last_day:
+        raise UserFacingError(
+            _(
+                "Đồng hồ máy tính đang chỉ ngày {day}, sớm hơn ngày {day2} của mã hồ sơ đã cấp gần nhất. "
+                "Hãy kiểm tra và chỉnh lại ngày giờ của máy tính rồi thử lại."
+            ).format(day=_d(today), day2=_d(last_day))
+        )
+    if received_local_date > today:
+        raise UserFacingError(
+            _(
+                "Ngày tiếp nhận {day} ở sau ngày hôm nay ({day2}). Hãy kiểm tra ngày tiếp nhận và ngày giờ "
+                "của máy tính."
+            ).format(day=_d(received_local_date), day2=_d(today))
+        )
+    if last_day is not None and received_local_date < last_day:
+        raise UserFacingError(
+            _(
+                "Không thể cấp mã hồ sơ cho ngày {day} vì đã cấp mã cho ngày {day2}. Hãy kiểm tra ngày "
+                "tiếp nhận và ngày giờ của máy tính."
+            ).format(day=_d(received_local_date), day2=_d(last_day))
+        )
+
+
+def _refuse_bad_slot(agency_code: str, slot: int) -> None:
+    if not 1 <= slot <= 9:
+        raise ValueError(f"code slot must be 1..9, got {slot}")
+    if not agency_code:
+        raise ValueError("agency code is empty")
+
+
+def _refuse_full(used: int | None, received_local_date: date) -> None:
+    if used is not None and used >= MAX_PER_DAY:
+        raise UserFacingError(
+            _(
+                "Đã cấp hết {MAX_PER_DAY} mã hồ sơ của ngày {day} cho quầy này. Hãy tiếp nhận tiếp trên "
+                "quầy khác hoặc liên hệ quản trị để được cấp thêm số quầy."
+            ).format(MAX_PER_DAY=MAX_PER_DAY, day=_d(received_local_date))
+        )
+
+
+def take_dossier_code(
+    conn: sqlite3.Connection, clock: Clock, agency_code: str, slot: int, received_local_date: date
+) -> str:
+    """`issue_dossier_code` on the DB-API connection of the caller's writing transaction.
+
+    The reception's write path (services.intake): the same checks, messages and rows, in three
+    statements at most (the state, the number, and the clock guard when it moves to a new day).
+    """
+    _refuse_bad_slot(agency_code, slot)
+    day = received_local_date.isoformat()
+    params = {"hold": HOLD_KEY, "agency": agency_code, "day": day, "slot": slot}
+    hold_raw, last_day_raw, used = conn.execute(_CODE_STATE_SQL, params).fetchone()
+    hold = str(json.loads(hold_raw)) if hold_raw else ""
+    if hold:
+        raise UserFacingError(hold)
+    last_day = date.fromisoformat(last_day_raw) if last_day_raw is not None else None
+    _refuse_date(utc_to_local(clock.now_utc()).date(), last_day, received_local_date)
+    _refuse_full(used, received_local_date)
+    number = int(conn.execute(_NEXT_NUMBER_SQL, params).fetchone()[0])
+    if last_day is None:
+        conn.execute(_GUARD_INSERT_SQL, (agency_code, rawsql.day(received_local_date), _now(clock)))
+    elif received_local_date > last_day:
+        conn.execute(_GUARD_UPDATE_SQL, (rawsql.day(received_local_date), _now(clock), agency_code))
+    return format_code(agency_code, received_local_date, slot, number)
+
+
+def _now(clock: Clock) -> str:
+    return rawsql.timestamp(clock.now_utc())
 
 
 def _raise_guard(
@@ -190,8 +253,10 @@ def raise_high_water(
     )
     session.execute(
         text(
-            "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, :slot, :n) "
-            "ON CONFLICT (agency_code, day, slot) DO UPDATE SET last_number = max(last_number, excluded.last_number)"
+            "INSERT INTO code_sequences (agency_code, day, slot, last_number) VALUES (:agency, :day, "
+            ":slot, :n) "
+            "ON CONFLICT (agency_code, day, slot) DO UPDATE SET last_number = max(last_number, "
+            "excluded.last_number)"
         ),
         {"agency": agency_code, "day": day.isoformat(), "slot": slot, "n": last_number},
     )

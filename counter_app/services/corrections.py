@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.services.dossier_events import append_event, find_dossier
 from counter_app.services.intake import get_dossier_by_code
 from counter_app.services.users import require_role
@@ -43,31 +44,31 @@ __all__ = [
 ]
 
 CORRECTED = "corrected"
-CORRECTOR_ROLES = ("supervisor", "admin")
+CORRECTOR_ROLES = ("supervisor",)  # an admin runs the system, never edits a citizen's dossier
 APPLICANT_FIELDS = {
-    "full_name": "Họ và tên",
-    "birth_date": "Ngày sinh",
-    "gender": "Giới tính",
-    "id_number": "Số CCCD/định danh cá nhân",
-    "phone": "Số điện thoại",
-    "email": "Thư điện tử",
-    "address_street": "Số nhà, thôn, xóm",
-    "address_commune": "Xã, phường",
-    "address_province": "Tỉnh, thành phố",
+    "full_name": N_("Họ và tên"),
+    "birth_date": N_("Ngày sinh"),
+    "gender": N_("Giới tính"),
+    "id_number": N_("Số CCCD/định danh cá nhân"),
+    "phone": N_("Số điện thoại"),
+    "email": N_("Thư điện tử"),
+    "address_street": N_("Số nhà, thôn, xóm"),
+    "address_commune": N_("Xã, phường"),
+    "address_province": N_("Tỉnh, thành phố"),
 }
 DOSSIER_FIELDS = {
-    "submitter_name": "Người nộp thay",
-    "submitter_id_number": "Số CCCD người nộp thay",
-    "authorisation_note": "Giấy tờ ủy quyền",
-    "channel": "Kênh tiếp nhận",
-    "sets_count": "Số bộ hồ sơ",
-    "delivery": "Cách nhận kết quả",
-    "delivery_address": "Địa chỉ nhận kết quả qua bưu điện",
-    "fee_note": "Ghi chú về phí, lệ phí",
+    "submitter_name": N_("Người nộp thay"),
+    "submitter_id_number": N_("Số CCCD người nộp thay"),
+    "authorisation_note": N_("Giấy tờ ủy quyền"),
+    "channel": N_("Kênh tiếp nhận"),
+    "sets_count": N_("Số bộ hồ sơ"),
+    "delivery": N_("Cách nhận kết quả"),
+    "delivery_address": N_("Địa chỉ nhận kết quả qua bưu điện"),
+    "fee_note": N_("Ghi chú về phí, lệ phí"),
 }
 FIELD_LABELS = {**APPLICANT_FIELDS, **DOSSIER_FIELDS}
-_GENDER_TEXT = {"": "", "nam": "Nam", "nu": "Nữ", "khac": "Khác"}
-_DELIVERY_TEXT = {"counter": "Tại quầy", "post": "Qua bưu điện"}
+_GENDER_TEXT = {"": "", "nam": N_("Nam"), "nu": N_("Nữ"), "khac": N_("Khác")}
+_DELIVERY_TEXT = {"counter": N_("Tại quầy"), "post": N_("Qua bưu điện")}
 # A change of one field re-checks the fields checked together with it.
 _CHECKED_WITH = {
     "birth_date": ("id_number",),
@@ -123,28 +124,30 @@ def intake_values(session: Session, code: str) -> IntakeValues:
 def display(field: str, value: Any) -> str:
     """A field's value as a person reads it (dates DD/MM/YYYY, codes as words)."""
     if value is None or value == "":
-        return "(trống)"
+        return _("(trống)")
     if field == "birth_date" and isinstance(value, date):
         return f"{value:%d/%m/%Y}"
     if field == "gender":
-        return _GENDER_TEXT.get(str(value), str(value))
+        return _(_GENDER_TEXT.get(str(value), str(value)))
     if field == "channel":
-        return CHANNELS.get(int(value), str(value)).capitalize()
+        return _(CHANNELS.get(int(value), str(value))).capitalize()
     if field == "delivery":
-        return _DELIVERY_TEXT.get(str(value), str(value))
+        return _(_DELIVERY_TEXT.get(str(value), str(value)))
     return str(value)
 
 
 def _normalised(field: str, value: Any) -> Any:
     if field == "birth_date":
         if value is not None and not isinstance(value, date):
-            raise FieldErrors({field: "Ngày sinh không hợp lệ"})
+            raise FieldErrors({field: _("Ngày sinh không hợp lệ")})
         return value
     if field in ("channel", "sets_count"):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise FieldErrors({field: f"{FIELD_LABELS[field]} phải là một số"}) from None
+            raise FieldErrors(
+                {field: _("{label} phải là một số").format(label=_(FIELD_LABELS[field]))}
+            ) from None
     text = nfc(str(value or "")).strip()
     if field in ("id_number", "submitter_id_number"):
         return normalise_id_number(text)
@@ -163,7 +166,7 @@ def _check(merged: dict[str, Any], changed: set[str], today: date) -> None:
         relevant.update(_CHECKED_WITH.get(name, ()))
     errors = {k: v for k, v in problems.items() if k in relevant}
     if merged["channel"] not in CHANNELS:
-        errors["channel"] = "Kênh tiếp nhận phải là trực tiếp, trực tuyến hoặc bưu chính công ích"
+        errors["channel"] = _("Kênh tiếp nhận phải là trực tiếp, trực tuyến hoặc bưu chính công ích")
     if errors:
         raise FieldErrors(errors)
 
@@ -187,17 +190,17 @@ def correct_intake(
     user = require_role(session, user_id, *CORRECTOR_ROLES)
     unknown = [name for name in changes if name not in FIELD_LABELS]
     if unknown:
-        raise FieldErrors({name: "Không sửa được thông tin này" for name in unknown})
+        raise FieldErrors({name: _("Không sửa được thông tin này") for name in unknown})
     why = nfc(reason).strip()
     if not why:
-        raise FieldErrors({"reason": "Hãy ghi lý do sửa thông tin (ví dụ: nhập sai số CCCD)"})
+        raise FieldErrors({"reason": _("Hãy ghi lý do sửa thông tin (ví dụ: nhập sai số CCCD)")})
     current = intake_values(session, code)
     if expected_version is not None and expected_version != current.version:
-        raise UserFacingError("Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi sửa.")
+        raise UserFacingError(_("Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi sửa."))
     wanted = {name: _normalised(name, value) for name, value in changes.items()}
     changed = {name for name, value in wanted.items() if value != current.values[name]}
     if not changed:
-        raise UserFacingError("Không có thông tin nào thay đổi.")
+        raise UserFacingError(_("Không có thông tin nào thay đổi."))
     _check({**current.values, **wanted}, changed, utc_to_local(clock.now_utc()).date())
 
     dossier = find_dossier(session, code)
@@ -220,7 +223,7 @@ def correct_intake(
     if "phone" in changed:
         dossier.phone = wanted["phone"]
     made = tuple(
-        Change(name, FIELD_LABELS[name], display(name, current.values[name]), display(name, wanted[name]))
+        Change(name, _(FIELD_LABELS[name]), display(name, current.values[name]), display(name, wanted[name]))
         for name in sorted(changed, key=list(FIELD_LABELS).index)
     )
     event = append_event(

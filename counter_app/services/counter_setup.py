@@ -12,6 +12,7 @@ from counter_app.clock import Clock
 from counter_app.deadlines.errors import WorkingHoursError
 from counter_app.deadlines.hours import WorkingHours, parse_periods
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _
 from counter_app.ids import uuid7
 from counter_app.services.audit import append_audit
 from counter_app.storage.models import (
@@ -47,13 +48,13 @@ def validate_identity(agency_code: str, agency_name: str, parent_name: str, plac
     """Raise FieldErrors naming every invalid field."""
     errors: dict[str, str] = {}
     if not _AGENCY_CODE.match(agency_code.strip()):
-        errors["agency_code"] = "Mã định danh cơ quan chỉ gồm chữ, số và dấu chấm, ví dụ 000.00.31.H12"
+        errors["agency_code"] = _("Mã định danh cơ quan chỉ gồm chữ, số và dấu chấm, ví dụ 000.00.31.H12")
     if not nfc(agency_name):
-        errors["agency_name"] = "Hãy nhập tên cơ quan tiếp nhận"
+        errors["agency_name"] = _("Hãy nhập tên cơ quan tiếp nhận")
     if not nfc(parent_name):
-        errors["parent_name"] = "Hãy nhập tên cơ quan chủ quản"
+        errors["parent_name"] = _("Hãy nhập tên cơ quan chủ quản")
     if not nfc(place):
-        errors["place_name"] = "Hãy nhập địa danh (in ở dòng ngày tháng)"
+        errors["place_name"] = _("Hãy nhập địa danh (in ở dòng ngày tháng)")
     if errors:
         raise FieldErrors(errors)
 
@@ -69,8 +70,8 @@ def check_working_hours(working_hours: str, saturday_hours: str = "") -> dict[st
     """
     errors: dict[str, str] = {}
     for name, text, label in (
-        ("working_hours", working_hours, "trong tuần"),
-        ("saturday_hours", saturday_hours, "thứ Bảy"),
+        ("working_hours", working_hours, _("trong tuần")),
+        ("saturday_hours", saturday_hours, _("thứ Bảy")),
     ):
         try:
             parse_periods(text, label=label)
@@ -106,7 +107,7 @@ def initialise_counter(
     if hour_errors:
         raise FieldErrors(hour_errors)
     if session.get(CounterConfig, 1) is not None:
-        raise UserFacingError("Quầy này đã được khởi tạo; hãy sửa thông tin trong phần Quản trị.")
+        raise UserFacingError(_("Quầy này đã được khởi tạo; hãy sửa thông tin trong phần Quản trị."))
     config = CounterConfig(
         id=1,
         counter_uuid=uuid7(),
@@ -127,7 +128,7 @@ def load_identity(session: Session) -> CounterIdentity:
     """The counter's identity; a user-facing error if the database was never initialised."""
     config = session.get(CounterConfig, 1)
     if config is None:
-        raise UserFacingError("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …")
+        raise UserFacingError(_("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …"))
     return CounterIdentity(
         agency_code=config.agency_code,
         agency_name=config.agency_name,
@@ -163,12 +164,13 @@ def update_identity(
         raise FieldErrors(hour_errors)
     config = session.get(CounterConfig, 1)
     if config is None:
-        raise UserFacingError("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …")
+        raise UserFacingError(_("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …"))
     if agency_code.strip() != config.agency_code and session.get(SyncEnrolment, 1) is not None:
         raise FieldErrors(
             {
-                "agency_code": "Quầy đã đăng ký với máy chủ trung tâm: mã định danh do máy chủ cấp, "
-                "không sửa ở đây"
+                "agency_code": _(
+                    "Quầy đã đăng ký với máy chủ trung tâm: mã định danh do máy chủ cấp, không sửa ở đây"
+                )
             }
         )
     before = load_identity(session)

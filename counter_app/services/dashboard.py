@@ -17,7 +17,8 @@ from sqlalchemy import ColumnElement, DateTime, bindparam, func, literal_column,
 from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
-from counter_app.deadlines import status_at
+from counter_app.deadlines import format_working_duration, status_at
+from counter_app.i18n import N_, _
 from counter_app.services import dossier_query
 from counter_app.services.calendar_admin import counter_calendar, counter_hours
 from counter_app.services.dossier_query import DIRECT_CHANNEL, DossierFilter, DueKind
@@ -39,7 +40,7 @@ __all__ = [
     "load_dashboard",
 ]
 
-CHANNEL_NAMES = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính"}
+CHANNEL_NAMES = {1: N_("Trực tiếp"), 2: N_("Trực tuyến"), 3: N_("Bưu chính")}
 CHART_DAYS = 30  # received per day: the last 30 calendar days
 CHART_WEEKS = 8  # on-time rate per week: the last 8 weeks, this one included
 OVERDUE_ROWS = 100  # the overdue list shows the most late first; the figure counts them all
@@ -158,10 +159,22 @@ def _finished_in(period: Period) -> list[ColumnElement[bool]]:
 def _figures(counts: tuple[int, int, int, int], base: DossierFilter, what: str) -> FinishedFigures:
     total, early, on_time, late = counts
     return FinishedFigures(
-        Figure(total, base, f"Đã giải quyết — {what}"),
-        Figure(early, replace(base, finished_timeliness="truoc_han"), f"Giải quyết trước hạn — {what}"),
-        Figure(on_time, replace(base, finished_timeliness="dung_han"), f"Giải quyết đúng hạn — {what}"),
-        Figure(late, replace(base, finished_timeliness="qua_han"), f"Giải quyết quá hạn — {what}"),
+        Figure(total, base, _("Đã giải quyết — {what}").format(what=what)),
+        Figure(
+            early,
+            replace(base, finished_timeliness="truoc_han"),
+            _("Giải quyết trước hạn — {what}").format(what=what),
+        ),
+        Figure(
+            on_time,
+            replace(base, finished_timeliness="dung_han"),
+            _("Giải quyết đúng hạn — {what}").format(what=what),
+        ),
+        Figure(
+            late,
+            replace(base, finished_timeliness="qua_han"),
+            _("Giải quyết quá hạn — {what}").format(what=what),
+        ),
     )
 
 
@@ -241,11 +254,11 @@ def _finished(
         [
             Breakdown(
                 code,
-                field_names.get(code) or "(chưa ghi lĩnh vực)",
+                field_names.get(code) or _("(chưa ghi lĩnh vực)"),
                 _figures(
                     _counts(c),
                     replace(base, field_code=code),
-                    f"lĩnh vực {field_names.get(code, '')}, {what}",
+                    _("lĩnh vực {get}, {what}").format(get=field_names.get(code, ""), what=what),
                 )
                 if code
                 else _unlinked(_counts(c), what),
@@ -255,8 +268,12 @@ def _finished(
         [
             Breakdown(
                 clerk or "",
-                clerks.get(clerk, "(không rõ cán bộ)") if clerk else "(không rõ cán bộ)",
-                _figures(_counts(c), replace(base, clerk_id=clerk), f"cán bộ {clerks.get(clerk, '')}, {what}")
+                clerks.get(clerk, _("(không rõ cán bộ)")) if clerk else _("(không rõ cán bộ)"),
+                _figures(
+                    _counts(c),
+                    replace(base, clerk_id=clerk),
+                    _("cán bộ {get}, {what}").format(get=clerks.get(clerk, ""), what=what),
+                )
                 if clerk
                 else _unlinked(_counts(c), what),
             )
@@ -285,7 +302,9 @@ def _week_rates(daily: Daily, today: date) -> list[WeekRate]:
     for index in range(CHART_WEEKS):
         start = first + timedelta(weeks=index)
         week = Period(
-            start, start + timedelta(days=6), f"tuần {start:%d/%m}–{start + timedelta(days=6):%d/%m}"
+            start,
+            start + timedelta(days=6),
+            _("tuần {start:%d/%m}–{value:%d/%m}").format(start=start, value=start + timedelta(days=6)),
         )
         counts: dict[None, list[int]] = {}
         for day in (start + timedelta(days=i) for i in range(7)):
@@ -333,10 +352,12 @@ def _received(session: Session, period: Period) -> ReceivedFigures:
     what = period.label.lower() if period.label else period.text()
     return ReceivedFigures(
         period,
-        Figure(total, base, f"Tiếp nhận — {what}"),
+        Figure(total, base, _("Tiếp nhận — {what}").format(what=what)),
         {
             channel: Figure(
-                n, replace(base, channel=channel), f"Tiếp nhận {CHANNEL_NAMES[channel].lower()} — {what}"
+                n,
+                replace(base, channel=channel),
+                _("Tiếp nhận {lower} — {what}").format(lower=_(CHANNEL_NAMES[channel]).lower(), what=what),
             )
             for channel, n in counts.items()
         },
@@ -349,7 +370,14 @@ def _per_day(session: Session, today: date) -> list[DayBar]:
         day = today - timedelta(days=offset)
         flt = DossierFilter(received_from=day, received_to=day)
         bars.append(
-            DayBar(day, Figure(_received_count(session, day, day), flt, f"Tiếp nhận ngày {day:%d/%m/%Y}"))
+            DayBar(
+                day,
+                Figure(
+                    _received_count(session, day, day),
+                    flt,
+                    _("Tiếp nhận ngày {day:%d/%m/%Y}").format(day=day),
+                ),
+            )
         )
     return bars
 
@@ -370,7 +398,10 @@ def _by_status(session: Session) -> dict[int, Figure]:
     total = int(session.execute(select(func.count()).select_from(Dossier)).scalar_one())
     values = {s: int(small.get(s, 0)) for s in range(1, 10)}
     values[10] = total - sum(values.values())
-    return {s: Figure(n, DossierFilter(statuses=(s,)), f"Trạng thái: {names[s]}") for s, n in values.items()}
+    return {
+        s: Figure(n, DossierFilter(statuses=(s,)), _("Trạng thái: {names}").format(names=_(names[s])))
+        for s, n in values.items()
+    }
 
 
 def _overdue_lines(session: Session, now_utc: datetime) -> list[OverdueLine]:
@@ -415,7 +446,9 @@ def _overdue_lines(session: Session, now_utc: datetime) -> list[OverdueLine]:
                 procedure_name=row.procedure_name,
                 appointment_local=due,
                 late_seconds=live.seconds,
-                late_text=live.text.removeprefix("Quá hạn").strip() or "dưới 1 phút",
+                late_text=format_working_duration(live.seconds, hours.day_seconds)
+                if live.seconds >= 60
+                else _("dưới 1 phút"),
                 clerk_name=names.get(clerk_id, "") if clerk_id else "",
                 department=departments.get(row.id) or str(in_charge.get(procedure_id) or ""),
             )
@@ -430,9 +463,9 @@ def load_dashboard(session: Session, now_utc: datetime, period: Period | None = 
     daily = _finished_days(session, period, today)
     finished, (by_procedure, by_field, by_clerk) = _finished(session, period, daily)
     due_titles: dict[DueKind, str] = {
-        "today": "Đến hạn hôm nay",
-        "soon": "Sắp đến hạn (còn ≤ 1 ngày làm việc)",
-        "overdue": "Quá hạn",
+        "today": _("Đến hạn hôm nay"),
+        "soon": _("Sắp đến hạn (còn ≤ 1 ngày làm việc)"),
+        "overdue": _("Quá hạn"),
     }
     due = {
         kind: Figure(

@@ -42,14 +42,14 @@ __all__ = [
 CLOSER_ROLES = ("supervisor", "admin")
 UNSENT_SHOWN = 12  # the one-page summary lists the oldest unsent changes, then says how many more
 OP_LABELS = {
-    "dossier.received": "Tiếp nhận hồ sơ",
-    "dossier.event": "Bước xử lý / sự kiện hồ sơ",
+    "dossier.received": "Tiếp nhận hồ sơ",  # i18n: skip
+    "dossier.event": "Bước xử lý / sự kiện hồ sơ",  # i18n: skip
 }
 STATE_LABELS = {
-    "pending": "Chờ gửi",
-    "sent": "Đang gửi",
-    "failed": "Gửi chưa được",
-    "held": "Tạm giữ",
+    "pending": "Chờ gửi",  # i18n: skip
+    "sent": "Đang gửi",  # i18n: skip
+    "failed": "Gửi chưa được",  # i18n: skip
+    "held": "Tạm giữ",  # i18n: skip
 }
 
 
@@ -116,13 +116,21 @@ def try_sync(db: Database, clock: Clock) -> SyncAttempt:
             return SyncAttempt(
                 False,
                 False,
-                "Quầy chạy độc lập (chưa đăng ký với máy chủ trung tâm): không đồng bộ; các thay đổi "
+                "Quầy chạy độc lập (chưa đăng ký với máy chủ trung tâm): không đồng bộ; các thay đổi "  # i18n: skip
                 "vẫn nằm trong hàng đợi để gửi khi quầy được đăng ký.",
             )
     report = SyncEngine(db, clock).run_once()
     if report.ok:
-        return SyncAttempt(True, True, f"Đã đồng bộ: gửi {report.pushed} thay đổi, nhận {report.pulled}.")
-    return SyncAttempt(True, False, f"Đồng bộ chưa xong: {report.error or 'không liên lạc được máy chủ'}.")
+        return SyncAttempt(
+            True,
+            True,
+            f"Đã đồng bộ: gửi {report.pushed} thay đổi, nhận {report.pulled}.",  # i18n: skip
+        )
+    return SyncAttempt(
+        True,
+        False,
+        f"Đồng bộ chưa xong: {report.error or 'không liên lạc được máy chủ'}.",  # i18n: skip
+    )
 
 
 def _event_count(session: Session, start: datetime, end: datetime, *kinds: str, suffix: str = "") -> int:

@@ -15,7 +15,7 @@ from counter_app.printing.vn_format import format_money, place_date_line
 from counter_app.services.day_close import DaySummary, SyncAttempt
 from counter_app.text import group_thousands
 
-TITLE = "TỔNG HỢP CHỐT SỔ NGÀY"
+TITLE = "TỔNG HỢP CHỐT SỔ NGÀY"  # i18n: skip
 TABLE_SIZE = 10.5
 _LABEL_WIDTH = FRAME_WIDTH * 0.72
 
@@ -36,52 +36,55 @@ def _figures_table(summary: DaySummary) -> Table:
     early_total, early, on_time, late = summary.finished
     sections = [
         _rows(
-            "1. Tiếp nhận trong ngày",
+            "1. Tiếp nhận trong ngày",  # i18n: skip
             [
-                ("Tổng số hồ sơ tiếp nhận", n(summary.received_total)),
+                ("Tổng số hồ sơ tiếp nhận", n(summary.received_total)),  # i18n: skip
                 (
-                    "   Trực tiếp / Trực tuyến / Qua bưu chính",
+                    "   Trực tiếp / Trực tuyến / Qua bưu chính",  # i18n: skip
                     " / ".join(n(summary.received[c]) for c in (1, 2, 3)),
                 ),
             ],
         ),
         _rows(
-            "2. Giải quyết trong ngày",
+            "2. Giải quyết trong ngày",  # i18n: skip
             [
-                ("Hồ sơ đã có kết quả", n(early_total)),
-                ("   Trước hạn / Đúng hạn / Quá hạn", f"{n(early)} / {n(on_time)} / {n(late)}"),
-                ("Đã trả kết quả cho công dân, tổ chức", n(summary.returned)),
+                ("Hồ sơ đã có kết quả", n(early_total)),  # i18n: skip
+                ("   Trước hạn / Đúng hạn / Quá hạn", f"{n(early)} / {n(on_time)} / {n(late)}"),  # i18n: skip
+                ("Đã trả kết quả cho công dân, tổ chức", n(summary.returned)),  # i18n: skip
                 (
-                    "Công dân rút hồ sơ / Dừng xử lý (trả lại)",
+                    "Công dân rút hồ sơ / Dừng xử lý (trả lại)",  # i18n: skip
                     f"{n(summary.withdrawn)} / {n(summary.stopped)}",
                 ),
             ],
         ),
         _rows(
-            "3. Phí, lệ phí",
+            "3. Phí, lệ phí",  # i18n: skip
             [
-                ("Thu khi tiếp nhận", format_money(summary.fees_at_intake)),
-                ("Thu khi trả kết quả", format_money(summary.fees_at_return)),
-                ("Cộng", format_money(summary.fees_at_intake + summary.fees_at_return)),
+                ("Thu khi tiếp nhận", format_money(summary.fees_at_intake)),  # i18n: skip
+                ("Thu khi trả kết quả", format_money(summary.fees_at_return)),  # i18n: skip
+                ("Cộng", format_money(summary.fees_at_intake + summary.fees_at_return)),  # i18n: skip
             ],
         ),
         _rows(
-            "4. Hồ sơ đang giải quyết (lúc chốt sổ)",
+            "4. Hồ sơ đang giải quyết (lúc chốt sổ)",  # i18n: skip
             [
-                ("Đang xử lý", n(summary.running)),
-                ("Tạm dừng chờ bổ sung", n(summary.paused)),
+                ("Đang xử lý", n(summary.running)),  # i18n: skip
+                ("Tạm dừng chờ bổ sung", n(summary.paused)),  # i18n: skip
                 (
-                    "Quá hạn / Sắp đến hạn (≤ 1 ngày làm việc)",
+                    "Quá hạn / Sắp đến hạn (≤ 1 ngày làm việc)",  # i18n: skip
                     f"{n(summary.overdue)} / {n(summary.due_soon)}",
                 ),
             ],
         ),
         _rows(
-            "5. In giấy tờ và điều chỉnh",
+            "5. In giấy tờ và điều chỉnh",  # i18n: skip
             [
-                ("In giấy tiếp nhận / In lại", f"{n(summary.receipts_printed)} / {n(summary.reprints)}"),
-                ("Sửa thông tin tiếp nhận", n(summary.corrections)),
-                ("Yêu cầu in lại đang chờ duyệt", n(summary.reprint_requests_waiting)),
+                (
+                    "In giấy tiếp nhận / In lại",  # i18n: skip
+                    f"{n(summary.receipts_printed)} / {n(summary.reprints)}",
+                ),
+                ("Sửa thông tin tiếp nhận", n(summary.corrections)),  # i18n: skip
+                ("Yêu cầu in lại đang chờ duyệt", n(summary.reprint_requests_waiting)),  # i18n: skip
             ],
         ),
     ]
@@ -122,10 +125,10 @@ def _figures_table(summary: DaySummary) -> Table:
 
 def _unsent_table(summary: DaySummary) -> Table:
     st = styles(9.5)
-    head = ["TT", "Thay đổi", "Mã hồ sơ", "Tạo lúc", "Trạng thái"]
+    head = ["TT", "Thay đổi", "Mã hồ sơ", "Tạo lúc", "Trạng thái"]  # i18n: skip
     data: list[list[Flowable]] = [[Paragraph(h, st.cell_head) for h in head]]
     for number, op in enumerate(summary.unsent, start=1):
-        state = op.state + (f" ({op.attempts} lần)" if op.attempts else "")
+        state = op.state + (f" ({op.attempts} lần)" if op.attempts else "")  # i18n: skip
         data.append(
             [
                 Paragraph(str(number), st.cell_center),
@@ -160,15 +163,16 @@ def render(summary: DaySummary, closer_name: str, attempt: SyncAttempt) -> bytes
         HeaderBlock(header, place_date_line(identity.place_name, now_local.date())),
         *title_block(f"{TITLE} {summary.day:%d/%m/%Y}", st),
         Paragraph(
-            f"Chốt sổ lúc {markup(format_instant(now_local))}, người chốt sổ: {markup(closer_name)}.", st.body
+            f"Chốt sổ lúc {markup(format_instant(now_local))}, người chốt sổ: {markup(closer_name)}.",  # i18n: skip
+            st.body,
         ),
         Spacer(0, 2 * mm),
         _figures_table(summary),
         Spacer(0, 3 * mm),
-        Paragraph("<b>6. Đồng bộ với hệ thống trung tâm</b>", st.body),
-        Paragraph(f"Lần đồng bộ khi chốt sổ: {markup(attempt.message)}", st.body),
+        Paragraph("<b>6. Đồng bộ với hệ thống trung tâm</b>", st.body),  # i18n: skip
+        Paragraph(f"Lần đồng bộ khi chốt sổ: {markup(attempt.message)}", st.body),  # i18n: skip
         Paragraph(
-            f"Thay đổi chưa gửi: <b>{group_thousands(sync.queue_depth)}</b>; đồng bộ thành công gần nhất: "
+            f"Thay đổi chưa gửi: <b>{group_thousands(sync.queue_depth)}</b>; đồng bộ thành công gần nhất: "  # i18n: skip
             f"{markup(sync.last_success_text)}; xung đột chờ xử lý: {group_thousands(sync.open_conflicts)}.",
             st.body,
         ),
@@ -177,11 +181,16 @@ def render(summary: DaySummary, closer_name: str, attempt: SyncAttempt) -> bytes
         story += [Spacer(0, 1.5 * mm), _unsent_table(summary)]
         more = sync.queue_depth - len(summary.unsent)
         if more > 0:
-            story.append(Paragraph(f"<i>… và {group_thousands(more)} thay đổi khác chưa gửi.</i>", st.note))
-    story.append(signature_row([Signature("Người chốt sổ", closer_name)], st))
+            story.append(
+                Paragraph(
+                    f"<i>… và {group_thousands(more)} thay đổi khác chưa gửi.</i>",  # i18n: skip
+                    st.note,
+                )
+            )
+    story.append(signature_row([Signature("Người chốt sổ", closer_name)], st))  # i18n: skip
     return render_pdf(
         story,
         title=f"{TITLE} {summary.day:%d/%m/%Y}",
-        subject="Chốt sổ ngày",
+        subject="Chốt sổ ngày",  # i18n: skip
         author=identity.agency_name,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.ids import uuid7
 from counter_app.services import outbox  # called as outbox.enqueue, like the other use cases
 from counter_app.services.audit import append_audit
@@ -25,7 +26,7 @@ def find_dossier(session: Session, code: str) -> Dossier:
     """The dossier with this code; UserFacingError (Vietnamese) if there is none."""
     dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip()))
     if dossier is None:
-        raise UserFacingError(f"Không tìm thấy hồ sơ có mã {code.strip()}.", field="code")
+        raise UserFacingError(_("Không tìm thấy hồ sơ có mã {text}.").format(text=code.strip()), field="code")
     return dossier
 
 

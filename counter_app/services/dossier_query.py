@@ -24,22 +24,30 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from counter_app.clock import local_to_utc, utc_to_local
-from counter_app.deadlines import Timeliness, classify_finished, format_instant, status_at, working_time
+from counter_app.deadlines import (
+    Timeliness,
+    classify_finished,
+    format_instant,
+    format_working_duration,
+    status_at,
+    working_time,
+)
+from counter_app.i18n import N_, _
 from counter_app.services.calendar_admin import OPEN_STATUSES, counter_calendar, counter_hours
 from counter_app.storage.models import Applicant, Dossier, DossierEvent, Procedure, User
 from counter_app.text import fold, nfc
 
 STATUS_NAMES: dict[int, str] = {
-    1: "Mới đăng ký",
-    2: "Được tiếp nhận",
-    3: "Không được tiếp nhận",
-    4: "Đang xử lý",
-    5: "Yêu cầu bổ sung",
-    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    7: "Công dân rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Đã xử lý xong",
-    10: "Đã trả kết quả",
+    1: N_("Mới đăng ký"),
+    2: N_("Được tiếp nhận"),
+    3: N_("Không được tiếp nhận"),
+    4: N_("Đang xử lý"),
+    5: N_("Yêu cầu bổ sung"),
+    6: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    7: N_("Công dân rút hồ sơ"),
+    8: N_("Dừng xử lý"),
+    9: N_("Đã xử lý xong"),
+    10: N_("Đã trả kết quả"),
 }
 
 PAUSED_STATUS = 5
@@ -83,7 +91,9 @@ class DossierRow:
         """ "Giấy hẹn đã in: T6 13/03/2026 08:00" when the appointment moved after printing, else ""."""
         if not self.appointment_moved or self.printed_appointment_at is None:
             return ""
-        return f"Giấy hẹn đã in: {format_instant(utc_to_local(self.printed_appointment_at))}"
+        return _("Giấy hẹn đã in: {when}").format(
+            when=format_instant(utc_to_local(self.printed_appointment_at))
+        )
 
 
 DueKind = Literal["today", "soon", "overdue"]
@@ -413,13 +423,16 @@ def time_left_at(session: Session, now_utc: datetime) -> Callable[[DossierRow], 
             kind = classify_finished(utc_to_local(row.finished_at), due)
             return TimeLeft(kind, kind.label)
         if row.status == PAUSED_STATUS:
-            return TimeLeft(Timeliness.TAM_DUNG, "Tạm dừng chờ bổ sung")
+            return TimeLeft(Timeliness.TAM_DUNG, _("Tạm dừng chờ bổ sung"))
         if row.status not in OPEN_STATUSES:
             return TimeLeft(None, "")
         live = status_at(due, now, calendar=calendar, hours=hours)
         propose = live.timeliness in (Timeliness.SAP_DEN_HAN, Timeliness.QUA_HAN)
-        if live.timeliness is Timeliness.SAP_DEN_HAN and live.text.startswith("Còn"):
-            return TimeLeft(live.timeliness, f"Sắp đến hạn: c{live.text[1:]}", propose)
+        if live.timeliness is Timeliness.SAP_DEN_HAN and live.seconds >= 60:
+            left = format_working_duration(live.seconds, hours.day_seconds)
+            return TimeLeft(live.timeliness, _("Sắp đến hạn: còn {duration}").format(duration=left), propose)
+        if live.timeliness is Timeliness.SAP_DEN_HAN and live.seconds > 0:
+            return TimeLeft(live.timeliness, _("Sắp đến hạn: còn dưới 1 phút"), propose)
         return TimeLeft(live.timeliness, live.text, propose)
 
     return measure

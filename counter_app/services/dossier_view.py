@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services.apology_advice import ApologyAdvice, dossier_apology_advice
 from counter_app.services.codes import CODE_PATTERN
 from counter_app.services.intake import STATUS_NAMES, DossierDetail, get_dossier_by_code
@@ -55,14 +56,14 @@ class DossierView:
 def event_label(kind: str, status_to: int | None = None) -> str:
     """The Vietnamese label of an event kind; an unknown kind is named by the status it leads to."""
     if kind in EVENT_LABELS:
-        return EVENT_LABELS[kind]
+        return _(EVENT_LABELS[kind])
     if status_to is not None:
-        return f"Chuyển trạng thái: {STATUS_NAMES.get(status_to, str(status_to))}"
+        return _("Chuyển trạng thái: {get}").format(get=_(STATUS_NAMES.get(status_to, str(status_to))))
     return kind
 
 
 def _status(value: int | None) -> str:
-    return "" if value is None else STATUS_NAMES.get(value, str(value))
+    return "" if value is None else _(STATUS_NAMES.get(value, str(value)))
 
 
 def dossier_events(session: Session, dossier_id: str) -> tuple[EventLine, ...]:
@@ -97,7 +98,7 @@ def load_dossier_view(session: Session, code: str, now_utc: datetime | None = No
     code = code.strip()
     exists = CODE_PATTERN.match(code) and session.scalar(select(Dossier.id).where(Dossier.code == code))
     if not exists:
-        raise UserFacingError(f"Không tìm thấy hồ sơ mã {code}.")
+        raise UserFacingError(_("Không tìm thấy hồ sơ mã {code}.").format(code=code))
     detail = get_dossier_by_code(session, code)
     advice = dossier_apology_advice(session, detail.id, now_utc) if now_utc is not None else None
     forms = tuple(printable_forms(session, detail.code))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from counter_app import settings
 from counter_app.clock import Clock
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _
 from counter_app.ids import uuid7
 from counter_app.services import counter_setup, users
 from counter_app.services.audit import append_audit
@@ -143,18 +144,18 @@ def check_admin(answers: AdminAnswers, policy: AccountPolicy = ACCOUNT_POLICY) -
     """Messages by field for page 4: user name rule, full name, the password rule, the repeat."""
     errors: dict[str, str] = {}
     if not answers.username.strip():
-        errors["username"] = "Hãy nhập tên đăng nhập"
+        errors["username"] = _("Hãy nhập tên đăng nhập")
     else:
         problem = users.check_username(answers.username)
         if problem:
             errors["username"] = problem
     if not answers.full_name.strip():
-        errors["full_name"] = "Hãy nhập họ và tên"
+        errors["full_name"] = _("Hãy nhập họ và tên")
     problem = users.check_password_rule(answers.password, policy)
     if problem:
         errors["password"] = problem
     elif answers.password_repeat != answers.password:
-        errors["password_repeat"] = "Mật khẩu nhập lại không khớp"
+        errors["password_repeat"] = _("Mật khẩu nhập lại không khớp")
     return errors
 
 
@@ -164,7 +165,7 @@ def check_server(answers: ServerAnswers) -> dict[str, str]:
         return {}
     errors: dict[str, str] = {}
     if not answers.server_url.strip():
-        errors["server_url"] = "Hãy nhập địa chỉ máy chủ, hoặc xoá mã đăng ký để bỏ qua bước này"
+        errors["server_url"] = _("Hãy nhập địa chỉ máy chủ, hoặc xoá mã đăng ký để bỏ qua bước này")
     else:
         from counter_app.sync.client import check_server_url
 
@@ -173,7 +174,7 @@ def check_server(answers: ServerAnswers) -> dict[str, str]:
         except ValueError as exc:
             errors["server_url"] = str(exc)
     if not answers.enrol_code.strip():
-        errors["enrol_code"] = "Hãy nhập mã đăng ký do quản trị máy chủ cấp, hoặc xoá địa chỉ máy chủ"
+        errors["enrol_code"] = _("Hãy nhập mã đăng ký do quản trị máy chủ cấp, hoặc xoá địa chỉ máy chủ")
     return errors
 
 
@@ -195,7 +196,7 @@ def _default_enrol() -> Enrol:
 
 
 def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")]
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock", ".clean")]
 
 
 def _remove(path: Path) -> None:
@@ -259,7 +260,9 @@ def apply_first_run(
     if errors:
         raise FieldErrors(errors)
     if not needs_first_run(path):
-        raise UserFacingError(f"Đã có cơ sở dữ liệu {path}; không ghi đè. Hãy mở phần mềm bình thường.")
+        raise UserFacingError(
+            _("Đã có cơ sở dữ liệu {path}; không ghi đè. Hãy mở phần mềm bình thường.").format(path=path)
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.setup-{uuid7()}")
     try:
@@ -277,7 +280,7 @@ def apply_first_run(
         for sidecar in _sidecars(staging):
             sidecar.unlink(missing_ok=True)
         if not needs_first_run(path):  # someone created it meanwhile (counter-admin init?)
-            raise UserFacingError(f"Đã có cơ sở dữ liệu {path}; không ghi đè.")
+            raise UserFacingError(_("Đã có cơ sở dữ liệu {path}; không ghi đè.").format(path=path))
         os.replace(staging, path)
     except BaseException:
         _remove(staging)

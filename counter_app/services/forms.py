@@ -16,6 +16,7 @@ from counter_app import settings
 from counter_app.catalogue.schema import ProcedureSpec, format_deadline, format_fee
 from counter_app.clock import Clock, local_to_utc, utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.paths import data_dir
 from counter_app.printing import (
     AgencyHeader,
@@ -57,8 +58,8 @@ RECEIPT_SUFFIX = "giay-tiep-nhan"
 REPRINT_SUFFIX = "in-lai"
 SUPPLEMENT_PREFIX = "mau-02-yeu-cau-bo-sung"
 REFUSAL_PREFIX = "mau-03-tu-choi"
-LOOKUP_SITE = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
-_TITLES = {"nam": "Ông", "nu": "Bà"}
+LOOKUP_SITE = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"  # i18n: skip
+_TITLES = {"nam": "Ông", "nu": "Bà"}  # i18n: skip
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _PENDING_KEY = "counter_app.forms.pending"
 
@@ -96,23 +97,23 @@ def _statutory_time(procedure: Procedure) -> str:
         deadline_unit=procedure.deadline_unit,
         cutoff=procedure.cutoff,
     )
-    return format_deadline(spec)
+    return format_deadline(spec, form=True)
 
 
 def _fee_text(detail: DossierDetail) -> str:
     """What was collected at the counter; nothing at all when neither the catalogue nor the desk charged."""
     note = f" ({detail.fee_note})" if detail.fee_note else ""
     if detail.fee_collected > 0:
-        return f"Đã thu {format_fee(detail.fee_collected)}{note}"
+        return f"Đã thu {format_fee(detail.fee_collected, form=True)}{note}"  # i18n: skip
     if detail.catalogue_fee > 0:
-        return f"Không thu{note}"
+        return f"Không thu{note}"  # i18n: skip
     return ""
 
 
 def _delivery_text(detail: DossierDetail, header: AgencyHeader) -> str:
     if detail.delivery == "post":
         where = detail.delivery_address or detail.applicant.address
-        return f"Địa chỉ {where}, qua dịch vụ bưu chính công ích"
+        return f"Địa chỉ {where}, qua dịch vụ bưu chính công ích"  # i18n: skip
     return header.receiving_body
 
 
@@ -140,7 +141,7 @@ def _book_number(session: Session, dossier: Dossier) -> int:
 def _find_dossier(session: Session, code: str) -> Dossier:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip()))
     if dossier is None:
-        raise UserFacingError(f"Không tìm thấy hồ sơ mã {code.strip()}.")
+        raise UserFacingError(_("Không tìm thấy hồ sơ mã {text}.").format(text=code.strip()))
     return dossier
 
 
@@ -156,7 +157,9 @@ def receipt_data(session: Session, code: str) -> ReceiptData:
     appointment = detail.printed_appointment_local or detail.appointment_local
     if appointment is None:
         raise UserFacingError(
-            f"Hồ sơ mã {detail.code} chưa có thời gian hẹn trả kết quả; chưa in được giấy hẹn."
+            _("Hồ sơ mã {code} chưa có thời gian hẹn trả kết quả; chưa in được giấy hẹn.").format(
+                code=detail.code
+            )
         )
     applicant = detail.applicant
     submitter = detail.submitter_name.strip()
@@ -166,7 +169,7 @@ def receipt_data(session: Session, code: str) -> ReceiptData:
         code=detail.code,
         # An authorised person hands the dossier in: they are "tiếp nhận hồ sơ của", the owner is named below.
         applicant_name=submitter or applicant.full_name,
-        applicant_title="Ông/Bà" if submitter else _TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title="Ông/Bà" if submitter else _TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         owner_name=applicant.full_name if submitter else None,
         address=applicant.address,
         phone=applicant.phone,
@@ -229,11 +232,11 @@ def _help_text(session: Session, clerk_name: str) -> tuple[str, str]:
     """The help sentence of Mẫu 02/03 and the officer it names (the clerk when none is configured)."""
     officer = settings.get(session, settings.GUIDE_OFFICER) or clerk_name
     phone = settings.get(session, settings.GUIDE_PHONE)
-    contact = f"công chức {officer}" if officer else "Bộ phận Một cửa"
+    contact = f"công chức {officer}" if officer else "Bộ phận Một cửa"  # i18n: skip
     if phone:
-        contact += f", số điện thoại {phone}"
+        contact += f", số điện thoại {phone}"  # i18n: skip
     text = (
-        "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, Ông/Bà có thể tra cứu các quy định giải "
+        "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, Ông/Bà có thể tra cứu các quy định giải "  # i18n: skip
         f"quyết thủ tục hành chính tại {LOOKUP_SITE} hoặc liên hệ với {contact} để được hướng dẫn./."
     )
     return text, officer
@@ -256,13 +259,14 @@ def supplement_pdf(
         header=_header(notice.counter),
         number=None,
         applicant_name=notice.applicant_name,
-        applicant_title="Ông/Bà",
+        applicant_title="Ông/Bà",  # i18n: skip
         address=address,
         phone=phone,
         email=email,
         procedure_name=notice.procedure_name,
         missing_documents=tuple(DocumentLine(name) for name in notice.missing),
-        reason=notice.reason or "Hồ sơ chưa đủ thành phần theo quy định của thủ tục hành chính.",
+        reason=notice.reason
+        or "Hồ sơ chưa đủ thành phần theo quy định của thủ tục hành chính.",  # i18n: skip
         help_text=help_text,
         guide_officer_name=officer,
         issued_at=issued,
@@ -276,12 +280,12 @@ def refusal_pdf(
     """Mẫu 03 for a refusal at the counter (`refuse_intake`), kept as forms/YYYY/MM/mau-03-tu-choi-<id>.pdf."""
     if notice.kind != "refusal":
         raise ValueError(f"not a refusal notice: {notice.kind!r}")
-    help_text, _ = _help_text(session, notice.clerk_name)
+    help_text, _contact = _help_text(session, notice.clerk_name)
     issued = utc_to_local(notice.at_utc)
     data = RefusalData(
         header=_header(notice.counter),
         applicant_name=notice.applicant_name,
-        applicant_title="Ông/Bà",
+        applicant_title="Ông/Bà",  # i18n: skip
         address=address,
         phone=phone,
         email=email,
@@ -378,7 +382,7 @@ def _within(transaction: SessionTransaction, ancestor: SessionTransaction) -> bo
 
 CONTROL_SLIP_SUFFIX = "phieu-kiem-soat"
 APOLOGY_SUFFIX = "mau-04-xin-loi"
-COUNTER_BODY = "Bộ phận TN&TKQ"
+COUNTER_BODY = "Bộ phận TN&TKQ"  # i18n: skip
 CONTROL_SLIP_BLANK_ROWS = 4
 
 
@@ -389,7 +393,7 @@ def _local(value: str | None) -> datetime | None:
 def _signer_role(identity: CounterIdentity) -> str:
     """Who signs Mẫu 04: the chairman for a commune (UBND), the director of a centre or department."""
     parent = identity.parent_name.strip().casefold()
-    return "Chủ tịch" if parent.startswith(("ubnd", "ủy ban", "uỷ ban")) else "Giám đốc"
+    return "Chủ tịch" if parent.startswith(("ubnd", "ủy ban", "uỷ ban")) else "Giám đốc"  # i18n: skip
 
 
 def control_slip_data(session: Session, code: str) -> ControlSlipData:
@@ -419,7 +423,7 @@ def control_slip_data(session: Session, code: str) -> ControlSlipData:
         header=header,
         code=detail.code,
         applicant_name=applicant.full_name,
-        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         phone=applicant.phone,
         procedure_name=detail.procedure_name,
         received_at=detail.received_local,
@@ -456,15 +460,23 @@ def apology_data(session: Session, code: str, seq: int | None = None) -> Apology
         extensions = [e for e in extensions if e.seq == seq]
     if not extensions:
         if seq is not None:
-            raise UserFacingError(f"Bước {seq} của hồ sơ mã {dossier.code} không phải một lần gia hạn.")
+            raise UserFacingError(
+                _("Bước {seq} của hồ sơ mã {code} không phải một lần gia hạn.").format(
+                    seq=seq, code=dossier.code
+                )
+            )
         raise UserFacingError(
-            f"Hồ sơ mã {dossier.code} chưa được gia hạn (hẹn lại ngày trả); không có Phiếu xin lỗi để in."
+            _("Hồ sơ mã {code} chưa được gia hạn (hẹn lại ngày trả); không có Phiếu xin lỗi để in.").format(
+                code=dossier.code
+            )
         )
     extension = extensions[-1]
     previous = _local(extension.payload.get("previous"))
     new = _local(extension.payload.get("new"))
     if previous is None or new is None:
-        raise UserFacingError(f"Lần gia hạn của hồ sơ mã {dossier.code} thiếu ngày hẹn cũ hoặc mới.")
+        raise UserFacingError(
+            _("Lần gia hạn của hồ sơ mã {code} thiếu ngày hẹn cũ hoặc mới.").format(code=dossier.code)
+        )
     detail = intake.get_dossier_by_code(session, dossier.code)
     applicant = detail.applicant
     return ApologyData(
@@ -472,7 +484,7 @@ def apology_data(session: Session, code: str, seq: int | None = None) -> Apology
         number=None,
         code=detail.code,
         applicant_name=applicant.full_name,
-        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         address=applicant.address,
         phone=applicant.phone,
         procedure_name=detail.procedure_name,

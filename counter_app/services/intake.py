@@ -19,10 +19,16 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, local_to_utc, utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.ids import uuid7
-from counter_app.services import outbox  # called as outbox.enqueue: tests inject failures there
-from counter_app.services.audit import append_audit
-from counter_app.services.codes import issue_dossier_code
+from counter_app.services import (
+    intake_write,
+    outbox,  # called as outbox.enqueue: tests inject failures there
+    rawsql,
+    reprint_gate,
+)
+from counter_app.services.audit import append_audit, append_audit_row
+from counter_app.services.codes import take_dossier_code
 from counter_app.services.counter_setup import CounterIdentity, load_identity
 from counter_app.services.intake_notices import IntakeNotice, refuse_intake, request_supplement_at_intake
 from counter_app.services.users import require_role
@@ -33,7 +39,14 @@ from counter_app.services.validation import (
     normalise_phone,
     validate_intake,
 )
-from counter_app.storage.models import Applicant, Dossier, DossierDocument, DossierEvent, Procedure, User
+from counter_app.storage.models import (
+    Applicant,
+    CodeHighWater,
+    CodeSequence,
+    Dossier,
+    DossierEvent,
+    User,
+)
 from counter_app.text import fold, nfc
 
 __all__ = [
@@ -55,16 +68,16 @@ __all__ = [
 STATUS_RECEIVED = 2
 # Status names of the national system (domain §5.1).
 STATUS_NAMES = {
-    1: "Mới đăng ký",
-    2: "Được tiếp nhận",
-    3: "Không được tiếp nhận",
-    4: "Đang xử lý",
-    5: "Yêu cầu bổ sung giấy tờ",
-    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    7: "Công dân yêu cầu rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Đã xử lý xong",
-    10: "Đã trả kết quả",
+    1: N_("Mới đăng ký"),
+    2: N_("Được tiếp nhận"),
+    3: N_("Không được tiếp nhận"),
+    4: N_("Đang xử lý"),
+    5: N_("Yêu cầu bổ sung giấy tờ"),
+    6: N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    7: N_("Công dân yêu cầu rút hồ sơ"),
+    8: N_("Dừng xử lý"),
+    9: N_("Đã xử lý xong"),
+    10: N_("Đã trả kết quả"),
 }
 STAFF_ROLES = ("clerk", "supervisor", "admin")
 _PRINT_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -166,36 +179,9 @@ def _applicant_snapshot(form: IntakeForm, id_number: str, phone: str) -> dict[st
     }
 
 
-def _missing_required(procedure: Procedure, form: IntakeForm) -> list[str]:
+def _missing_required(procedure: intake_write.CatalogueEntry, form: IntakeForm) -> list[str]:
     received = {nfc(line.name) for line in form.documents if line.received}
     return [doc.name for doc in procedure.documents if doc.required and nfc(doc.name) not in received]
-
-
-def _find_or_update_applicant(session: Session, clock: Clock, snapshot: dict[str, Any]) -> Applicant:
-    applicant = None
-    if snapshot["id_number"]:
-        applicant = session.scalar(
-            select(Applicant)
-            .where(Applicant.id_number == snapshot["id_number"])
-            .order_by(Applicant.created_at.desc())
-            .limit(1)
-        )
-    birth = date.fromisoformat(snapshot["birth_date"]) if snapshot["birth_date"] else None
-    if applicant is None:
-        applicant = Applicant(id=uuid7(), created_at=clock.now_utc(), birth_date=birth)
-        session.add(applicant)
-    elif birth is not None:
-        applicant.birth_date = birth
-    # The clerk has just checked the papers: what the form says is the latest known data. Earlier
-    # dossiers keep their own copy in their "received" event.
-    for key in ("full_name", "gender", "id_number", "phone", "email"):
-        if snapshot[key] or not getattr(applicant, key, None):
-            setattr(applicant, key, snapshot[key])
-    for key in ("address_street", "address_commune", "address_province"):
-        if snapshot[key] or not getattr(applicant, key, None):
-            setattr(applicant, key, snapshot[key])
-    applicant.name_fold = fold(snapshot["full_name"])
-    return applicant
 
 
 def register_dossier(
@@ -211,40 +197,51 @@ def register_dossier(
 
     Validates everything first and raises FieldErrors naming every problem before writing anything.
     `received_local` defaults to now (by `clock`); `appointment_local` comes from the deadline engine.
+    Reads and writes go through prepared SQL on the session's connection (services.intake_write):
+    the rows are those the ORM models would store, without the ORM's per-object cost.
     """
     now = clock.now_utc()
     received_local = received_local or utc_to_local(now)
-    procedure = session.get(Procedure, form.procedure_id) if form.procedure_id > 0 else None
+    conn = rawsql.connection(session)  # the writer's transaction; the session's pending changes flushed
+    procedure = intake_write.catalogue_entry(conn, form.procedure_id) if form.procedure_id > 0 else None
     errors = validate_intake(
         form,
         today=received_local.date(),
         catalogue_fee=procedure.fee_amount if procedure is not None else None,
     )
     if procedure is None or not procedure.active:
-        errors.setdefault("procedure_id", "Thủ tục này không có hoặc đã ngừng áp dụng; hãy chọn thủ tục khác")
+        errors.setdefault(
+            "procedure_id", _("Thủ tục này không có hoặc đã ngừng áp dụng; hãy chọn thủ tục khác")
+        )
     elif "documents" not in errors:
         missing = _missing_required(procedure, form)
         if missing:
-            errors["documents"] = (
-                "Thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ". Nếu công dân chưa đủ giấy tờ, "
+            errors["documents"] = _(
+                "Thiếu giấy tờ bắt buộc: {missing}. Nếu công dân chưa đủ giấy tờ, "
                 "hãy lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"
-            )
+            ).format(missing="; ".join(missing))
     if errors:
         raise FieldErrors(errors)
     assert procedure is not None
-    clerk = require_role(session, clerk_id, *STAFF_ROLES)
+    desk = intake_write.desk(conn, clerk_id)
+    if desk.clerk_role not in STAFF_ROLES:
+        require_role(session, clerk_id, *STAFF_ROLES)  # refuses, with the message for this user
+        raise AssertionError(f"user {clerk_id} is not staff")
     if received_local > utc_to_local(now):
-        raise UserFacingError("Thời điểm tiếp nhận không được ở sau thời điểm hiện tại.")
+        raise UserFacingError(_("Thời điểm tiếp nhận không được ở sau thời điểm hiện tại."))
     if appointment_local < received_local:
         raise ValueError(f"appointment {appointment_local} is before reception {received_local}")
 
-    identity = load_identity(session)
+    if desk.agency_code is None or desk.code_slot is None:
+        load_identity(session)  # refuses: the counter was never initialised
+        raise AssertionError("counter_config has no row 1")
+    agency_code = desk.agency_code
     id_number = normalise_id_number(form.id_number)
     phone = normalise_phone(form.phone) if form.phone.strip() else ""
     applicant_data = _applicant_snapshot(form, id_number, phone)
     # The code first: if the clock guard or the daily limit refuses, nothing else has been touched.
-    code = issue_dossier_code(session, clock, identity.agency_code, identity.code_slot, received_local.date())
-    applicant = _find_or_update_applicant(session, clock, applicant_data)
+    code = take_dossier_code(conn, clock, agency_code, desk.code_slot, received_local.date())
+    applicant_id = intake_write.save_applicant(conn, clock, applicant_data)
 
     received_utc = local_to_utc(received_local)
     appointment_utc = local_to_utc(appointment_local)
@@ -260,104 +257,107 @@ def register_dossier(
         }
         for position, line in enumerate(lines, start=1)
     ]
-    dossier = Dossier(
-        id=uuid7(),
-        code=code,
-        procedure_id=procedure.id,
-        applicant_id=applicant.id,
-        status=STATUS_RECEIVED,
-        channel=form.channel,
-        received_at=received_utc,
-        appointment_at=appointment_utc,
-        printed_appointment_at=None,
-        sets_count=form.sets_count,
-        delivery=form.delivery,
-        delivery_address=nfc(form.delivery_address),
-        fee_collected=procedure.fee_amount if form.fee_collected is None else form.fee_collected,
-        fee_note=nfc(form.fee_reason),
-        submitter_name=nfc(form.submitter_name),
-        submitter_id_number=normalise_id_number(form.submitter_id_number),
-        authorisation_note=nfc(form.authorisation_note),
-        name_fold=fold(applicant_data["full_name"]),
-        id_number=id_number,
-        phone=phone,
-        clerk_id=clerk.id,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    dossier.documents = [DossierDocument(**doc) for doc in documents]
+    dossier_id = uuid7()
+    dossier: dict[str, Any] = {
+        "id": dossier_id,
+        "code": code,
+        "procedure_id": procedure.id,
+        "applicant_id": applicant_id,
+        "status": STATUS_RECEIVED,
+        "channel": form.channel,
+        "received_at": received_utc,
+        "appointment_at": appointment_utc,
+        "printed_appointment_at": None,
+        "sets_count": form.sets_count,
+        "delivery": form.delivery,
+        "delivery_address": nfc(form.delivery_address),
+        "fee_collected": procedure.fee_amount if form.fee_collected is None else form.fee_collected,
+        "fee_note": nfc(form.fee_reason),
+        "submitter_name": nfc(form.submitter_name),
+        "submitter_id_number": normalise_id_number(form.submitter_id_number),
+        "authorisation_note": nfc(form.authorisation_note),
+        "name_fold": fold(applicant_data["full_name"]),
+        "id_number": id_number,
+        "phone": phone,
+        "clerk_id": clerk_id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "server_version": 0,
+        "origin": "local",
+    }
     intake_record = {
         "applicant": applicant_data,
         "submitter": {
-            "name": dossier.submitter_name,
-            "id_number": dossier.submitter_id_number,
-            "authorisation_note": dossier.authorisation_note,
+            "name": dossier["submitter_name"],
+            "id_number": dossier["submitter_id_number"],
+            "authorisation_note": dossier["authorisation_note"],
         },
         "documents": documents,
     }
-    event = DossierEvent(
-        id=uuid7(),
-        seq=1,
-        kind="received",
-        status_from=None,
-        status_to=STATUS_RECEIVED,
-        at=received_utc,
-        user_id=clerk.id,
-        note="",
-        step_deadline=appointment_utc,
-        payload=outbox.canonical_json(intake_record),
-    )
-    dossier.events = [event]
-    session.add(dossier)
-    session.flush()
+    event_id = uuid7()
+    event: dict[str, Any] = {
+        "id": event_id,
+        "seq": 1,
+        "kind": "received",
+        "status_from": None,
+        "status_to": STATUS_RECEIVED,
+        "at": received_utc,
+        "user_id": clerk_id,
+        "note": "",
+        "step_deadline": appointment_utc,
+        "payload": outbox.canonical_json(intake_record),
+    }
+    intake_write.insert_dossier(conn, dossier, documents, event)
 
-    append_audit(
-        session,
+    append_audit_row(
+        conn,
         clock,
-        clerk.id,
+        clerk_id,
         "dossier_received",
         "dossier",
-        dossier.id,
+        dossier_id,
         {"code": code, "procedure": procedure.code},
     )
     op_id = outbox.enqueue(
         session,
         clock,
         "dossier.received",
-        dossier.id,
+        dossier_id,
         {
             "dossier": {
-                "id": dossier.id,
+                "id": dossier_id,
                 "code": code,
                 "procedure_code": procedure.code,
-                "applicant_id": applicant.id,
+                "applicant_id": applicant_id,
                 "status": STATUS_RECEIVED,
-                "channel": dossier.channel,
+                "channel": dossier["channel"],
                 "received_at": received_utc,
                 "appointment_at": appointment_utc,
-                "sets_count": dossier.sets_count,
-                "delivery": dossier.delivery,
-                "delivery_address": dossier.delivery_address,
-                "fee_collected": dossier.fee_collected,
-                "fee_note": dossier.fee_note,
-                "clerk_id": clerk.id,
+                "sets_count": dossier["sets_count"],
+                "delivery": dossier["delivery"],
+                "delivery_address": dossier["delivery_address"],
+                "fee_collected": dossier["fee_collected"],
+                "fee_note": dossier["fee_note"],
+                "clerk_id": clerk_id,
                 "version": 1,
             },
             **intake_record,
             "event": {
-                "id": event.id,
+                "id": event_id,
                 "seq": 1,
                 "kind": "received",
                 "status_to": STATUS_RECEIVED,
                 "at": received_utc,
                 "step_deadline": appointment_utc,
-                "user_id": clerk.id,
+                "user_id": clerk_id,
             },
-            "agency_code": identity.agency_code,
+            "agency_code": agency_code,
         },
     )
-    return RegisteredDossier(dossier.id, code, received_utc, appointment_local, applicant.id, event.id, op_id)
+    # Rows written without the ORM: instances this session already holds must be read again.
+    rawsql.expire(session, Applicant, CodeHighWater, CodeSequence)
+    return RegisteredDossier(dossier_id, code, received_utc, appointment_local, applicant_id, event_id, op_id)
 
 
 def _applicant_from_event(dossier: Dossier) -> ApplicantInfo:
@@ -394,14 +394,14 @@ def get_dossier_by_code(session: Session, code: str) -> DossierDetail:
     """
     dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip()))
     if dossier is None:
-        raise UserFacingError(f"Không tìm thấy hồ sơ có mã {code.strip()}.")
+        raise UserFacingError(_("Không tìm thấy hồ sơ có mã {code}.").format(code=code.strip()))
     clerk = session.get(User, dossier.clerk_id) if dossier.clerk_id else None
     procedure = dossier.procedure
     return DossierDetail(
         id=dossier.id,
         code=dossier.code,
         status=dossier.status,
-        status_name=STATUS_NAMES.get(dossier.status, str(dossier.status)),
+        status_name=_(STATUS_NAMES.get(dossier.status, str(dossier.status))),
         channel=dossier.channel,
         procedure_code=procedure.code,
         procedure_name=procedure.name,
@@ -452,7 +452,7 @@ def record_print(
         raise ValueError(f"bad print kind {kind!r}")
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
-        raise UserFacingError("Không tìm thấy hồ sơ cần in.")
+        raise UserFacingError(_("Không tìm thấy hồ sơ cần in."))
     user = require_role(session, user_id, *STAFF_ROLES)
     first_kind, again_kind = f"{kind}_printed", f"{kind}_reprinted"
     printed_before = session.scalar(
@@ -463,7 +463,9 @@ def record_print(
     reprint = bool(printed_before)
     reason = nfc(reprint_reason or "")
     if reprint and not reason:
-        raise FieldErrors({"reprint_reason": "Hãy ghi lý do in lại (ví dụ: công dân làm mất giấy hẹn)"})
+        raise FieldErrors({"reprint_reason": _("Hãy ghi lý do in lại (ví dụ: công dân làm mất giấy hẹn)")})
+    if reprint and kind == "receipt":
+        reprint_gate.check_receipt_reprint(session, clock, dossier, user)
     now = clock.now_utc()
     last_seq = session.scalar(select(func.max(DossierEvent.seq)).where(DossierEvent.dossier_id == dossier.id))
     event = DossierEvent(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
 from counter_app.errors import FieldErrors
+from counter_app.i18n import _
 from counter_app.services.audit import append_audit
 from counter_app.services.counter_setup import CounterIdentity, load_identity
 from counter_app.services.users import ROLES as STAFF_ROLES
@@ -64,7 +65,7 @@ def _notice(
     errors = dict(extra_errors)
     procedure = session.get(Procedure, procedure_id) if procedure_id > 0 else None
     if procedure is None:
-        errors["procedure_id"] = "Hãy chọn thủ tục hành chính"
+        errors["procedure_id"] = _("Hãy chọn thủ tục hành chính")
     name_problem = check_full_name(applicant_name)
     if name_problem:
         errors["full_name"] = name_problem
@@ -124,7 +125,7 @@ def refuse_intake(
     what the Mẫu 03 prints. FieldErrors if the applicant's name, the procedure or the reason is missing.
     """
     reason = nfc(reason)
-    problem = check_required(reason, "lý do không tiếp nhận")
+    problem = check_required(reason, _("lý do không tiếp nhận"))
     return _notice(
         session,
         clock,
@@ -168,5 +169,5 @@ def request_supplement_at_intake(
         applicant_id_number=applicant_id_number,
         reason=nfc(note),
         missing=items,
-        extra_errors={} if items else {"missing": "Hãy ghi ít nhất một giấy tờ cần bổ sung"},
+        extra_errors={} if items else {"missing": _("Hãy ghi ít nhất một giấy tờ cần bổ sung")},
     )

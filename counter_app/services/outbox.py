@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
 from counter_app.ids import uuid7
+from counter_app.services import rawsql
 from counter_app.storage.models import OutboxEntry
 
 # States in which an op still has to reach the central system (the status bar's "queue depth"); a held
@@ -36,6 +37,10 @@ SENDABLE_STATES = ("pending", "failed")
 RESEND_STATES = ("pending", "failed", "sent")
 # The server holds the op's effect.
 DONE_STATES = ("done", "acked")
+_INSERT = (
+    "INSERT INTO outbox (op_id, kind, entity_id, payload, payload_hash, created_at, state, attempts, "
+    "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, NULL, '')"
+)
 
 
 def _json_default(value: object) -> str:
@@ -44,20 +49,20 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
+# What json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+# default=_json_default) builds for every call, built once (encode keeps no state between calls).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+)
+
+
 def canonical_json(value: Mapping[str, Any] | list[Any]) -> str:
     """The one canonical text of a JSON value: sorted keys, no spaces, UTF-8 kept, ISO dates, no NaN.
 
     Hashes (outbox payloads, the audit chain) are computed over this text, so the same data always
     hashes the same on the counter and on the server.
     """
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=_json_default,
-    )
+    return _CANONICAL.encode(value)
 
 
 def sha256_hex(text: str) -> str:
@@ -115,19 +120,9 @@ def enqueue(session: Session, clock: Clock, kind: str, entity_id: str, payload: 
         raise ValueError("an outbox op needs a kind and an entity id")
     text = canonical_json(payload)
     op_id = uuid7()
-    session.add(
-        OutboxEntry(
-            op_id=op_id,
-            kind=kind,
-            entity_id=entity_id,
-            payload=text,
-            payload_hash=sha256_hex(text),
-            created_at=clock.now_utc(),
-            state="pending",
-            attempts=0,
-            next_attempt_at=None,
-            last_error="",
-        )
+    # Plain SQL on the session's connection (pending ORM changes flushed first), as the ORM would store it.
+    rawsql.connection(session).execute(
+        _INSERT, (op_id, kind, entity_id, text, sha256_hex(text), rawsql.timestamp(clock.now_utc()))
     )
     return op_id
 

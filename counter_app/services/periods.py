@@ -8,13 +8,14 @@ from typing import Literal
 
 from counter_app.clock import local_to_utc, utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 
 PeriodKind = Literal["today", "week", "month", "year"]
 PERIOD_LABELS: dict[PeriodKind, str] = {
-    "today": "Hôm nay",
-    "week": "Tuần này",
-    "month": "Tháng này",
-    "year": "Năm nay",
+    "today": N_("Hôm nay"),
+    "week": N_("Tuần này"),
+    "month": N_("Tháng này"),
+    "year": N_("Năm nay"),
 }
 
 
@@ -39,8 +40,8 @@ class Period:
     def text(self) -> str:
         """ "ngày 05/01/2026" or "từ 01/01/2026 đến 31/01/2026"."""
         if self.first == self.last:
-            return f"ngày {self.first:%d/%m/%Y}"
-        return f"từ {self.first:%d/%m/%Y} đến {self.last:%d/%m/%Y}"
+            return _("ngày {first:%d/%m/%Y}").format(first=self.first)
+        return _("từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}").format(first=self.first, last=self.last)
 
 
 def day_start_utc(day: date) -> datetime:
@@ -64,14 +65,16 @@ def current_period(kind: PeriodKind, now_utc: datetime) -> Period:
         first = today.replace(day=1)
     else:
         first = date(today.year, 1, 1)
-    return Period(first, today, PERIOD_LABELS[kind])
+    return Period(first, today, _(PERIOD_LABELS[kind]))
 
 
 def checked_period(first: date, last: date, label: str = "") -> Period:
     """A period of any days; UserFacingError (Vietnamese) when it ends before it starts."""
     if first > last:
         raise UserFacingError(
-            f"Khoảng ngày không hợp lệ: ngày bắt đầu {first:%d/%m/%Y} ở sau ngày kết thúc {last:%d/%m/%Y}.",
+            _(
+                "Khoảng ngày không hợp lệ: ngày bắt đầu {first:%d/%m/%Y} ở sau ngày kết thúc {last:%d/%m/%Y}."
+            ).format(first=first, last=last),
             field="period",
         )
     return Period(first, last, label)

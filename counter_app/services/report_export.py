@@ -23,14 +23,14 @@ __all__ = ["HEADER_ROW", "SHEETS", "export_pdf", "export_xlsx", "sections"]
 
 # (sheet title, first column's heading, breakdown kind): the XLSX sheets and the PDF sections.
 SHEETS = (
-    ("Tong hop", "Lĩnh vực", "field"),
-    ("Theo thu tuc", "Thủ tục hành chính", "procedure"),
-    ("Theo can bo", "Cán bộ tiếp nhận", "clerk"),
+    ("Tong hop", "Lĩnh vực", "field"),  # i18n: skip
+    ("Theo thu tuc", "Thủ tục hành chính", "procedure"),  # i18n: skip
+    ("Theo can bo", "Cán bộ tiếp nhận", "clerk"),  # i18n: skip
 )
 SECTION_TITLES = {
-    "field": "Tổng hợp theo lĩnh vực",
-    "procedure": "Theo thủ tục hành chính",
-    "clerk": "Theo cán bộ tiếp nhận",
+    "field": "Tổng hợp theo lĩnh vực",  # i18n: skip
+    "procedure": "Theo thủ tục hành chính",  # i18n: skip
+    "clerk": "Theo cán bộ tiếp nhận",  # i18n: skip
 }
 HEADER_ROW = 5  # title, agency, period, "as of" above it; the column groups on this row, titles below
 _FONT = "Times New Roman"
@@ -43,13 +43,13 @@ def sections(report: PeriodReport) -> list[tuple[str, str, str, list[ReportLine]
 
 
 def _period_text(report: PeriodReport) -> str:
-    return f"Kỳ báo cáo: từ ngày {report.period.first:%d/%m/%Y} đến ngày {report.period.last:%d/%m/%Y}"
+    return f"Kỳ báo cáo: từ ngày {report.period.first:%d/%m/%Y} đến ngày {report.period.last:%d/%m/%Y}"  # i18n: skip
 
 
 def _as_of_text(report: PeriodReport) -> str:
     if report.as_of_utc == report.period.end_utc:
-        return f"Số liệu tính đến hết ngày {report.period.last:%d/%m/%Y}"
-    return f"Số liệu tính đến {format_instant(report.as_of_local)}"
+        return f"Số liệu tính đến hết ngày {report.period.last:%d/%m/%Y}"  # i18n: skip
+    return f"Số liệu tính đến {format_instant(report.as_of_local)}"  # i18n: skip
 
 
 def _groups() -> list[tuple[str, int, int]]:
@@ -74,7 +74,7 @@ def _sheet(
     for row, (text, bold, size) in enumerate(
         (
             (TITLE, True, 14),
-            (f"{identity.agency_name} (mã {identity.agency_code})", False, 12),
+            (f"{identity.agency_name} (mã {identity.agency_code})", False, 12),  # i18n: skip
             (_period_text(report), False, 12),
             (_as_of_text(report), False, 11),
         ),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services.dossier_query import CLOSED_STATUSES, DossierFilter, closed_at
 from counter_app.services.finished_sql import packed_class, unpack
 from counter_app.services.periods import Period, checked_period, local_today
@@ -43,26 +44,26 @@ __all__ = [
     "report_json",
 ]
 
-TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"  # i18n: skip
 SETTLING_STATUSES = (2, 4, 5, 6, 9, 10)  # accepted, and not closed without a result
 RECEIVED_STATUSES = (2, 4, 5, 6, 7, 8, 9, 10)
 WITHDRAWN, STOPPED = 7, 8
 # (attribute of ReportLine, group, column): the report's columns in order, Mẫu 06a's grouping.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("total", "Số hồ sơ nhận giải quyết", "Tổng số"),
-    ("carried", "Số hồ sơ nhận giải quyết", "Kỳ trước chuyển sang"),
-    ("received_online", "Số hồ sơ nhận giải quyết", "Trực tuyến"),
-    ("received_direct", "Số hồ sơ nhận giải quyết", "Trực tiếp"),
-    ("received_post", "Số hồ sơ nhận giải quyết", "Qua bưu chính"),
-    ("settled", "Số hồ sơ đã giải quyết", "Tổng số"),
-    ("settled_early", "Số hồ sơ đã giải quyết", "Trước hạn"),
-    ("settled_on_time", "Số hồ sơ đã giải quyết", "Đúng hạn"),
-    ("settled_late", "Số hồ sơ đã giải quyết", "Quá hạn"),
-    ("in_progress", "Số hồ sơ đang giải quyết", "Tổng số"),
-    ("in_progress_on_time", "Số hồ sơ đang giải quyết", "Trong hạn"),
-    ("in_progress_late", "Số hồ sơ đang giải quyết", "Quá hạn"),
-    ("returned", "Trả lại, rút hồ sơ", "Trả lại (dừng xử lý)"),
-    ("withdrawn", "Trả lại, rút hồ sơ", "Công dân rút"),
+    ("total", "Số hồ sơ nhận giải quyết", "Tổng số"),  # i18n: skip
+    ("carried", "Số hồ sơ nhận giải quyết", "Kỳ trước chuyển sang"),  # i18n: skip
+    ("received_online", "Số hồ sơ nhận giải quyết", "Trực tuyến"),  # i18n: skip
+    ("received_direct", "Số hồ sơ nhận giải quyết", "Trực tiếp"),  # i18n: skip
+    ("received_post", "Số hồ sơ nhận giải quyết", "Qua bưu chính"),  # i18n: skip
+    ("settled", "Số hồ sơ đã giải quyết", "Tổng số"),  # i18n: skip
+    ("settled_early", "Số hồ sơ đã giải quyết", "Trước hạn"),  # i18n: skip
+    ("settled_on_time", "Số hồ sơ đã giải quyết", "Đúng hạn"),  # i18n: skip
+    ("settled_late", "Số hồ sơ đã giải quyết", "Quá hạn"),  # i18n: skip
+    ("in_progress", "Số hồ sơ đang giải quyết", "Tổng số"),  # i18n: skip
+    ("in_progress_on_time", "Số hồ sơ đang giải quyết", "Trong hạn"),  # i18n: skip
+    ("in_progress_late", "Số hồ sơ đang giải quyết", "Quá hạn"),  # i18n: skip
+    ("returned", "Trả lại, rút hồ sơ", "Trả lại (dừng xử lý)"),  # i18n: skip
+    ("withdrawn", "Trả lại, rút hồ sơ", "Công dân rút"),  # i18n: skip
 )
 
 
@@ -240,7 +241,9 @@ def period_report(session: Session, period: Period, now_utc: datetime) -> Period
     checked_period(period.first, period.last)
     if period.first > local_today(now_utc):
         raise UserFacingError(
-            f"Kỳ báo cáo bắt đầu ngày {period.first:%d/%m/%Y}, sau hôm nay; hãy chọn kỳ đã bắt đầu.",
+            _("Kỳ báo cáo bắt đầu ngày {first:%d/%m/%Y}, sau hôm nay; hãy chọn kỳ đã bắt đầu.").format(
+                first=period.first
+            ),
             field="period",
         )
     start, as_of = period.start_utc, min(period.end_utc, now_utc)
@@ -257,7 +260,7 @@ def period_report(session: Session, period: Period, now_utc: datetime) -> Period
         )
     }
     clerks = dict(session.execute(select(User.id, User.full_name)).all())
-    total = ReportLine("", "Tổng cộng")
+    total = ReportLine("", "Tổng cộng")  # i18n: skip
     by_procedure: dict[int, ReportLine] = {}
     by_field: dict[str, ReportLine] = {}
     by_clerk: dict[str, ReportLine] = {}
@@ -266,13 +269,13 @@ def period_report(session: Session, period: Period, now_utc: datetime) -> Period
         total = total.plus(line)
         _code, name, field_code, field_name = procedures.get(procedure_id, ("", str(procedure_id), "", ""))
         _merge(by_procedure, procedure_id, line, str(procedure_id), name)
-        _merge(by_field, field_code, line, field_code, field_name or "(chưa ghi lĩnh vực)")
+        _merge(by_field, field_code, line, field_code, field_name or "(chưa ghi lĩnh vực)")  # i18n: skip
         _merge(
             by_clerk,
             clerk_id or "",
             line,
             clerk_id or "",
-            clerks.get(clerk_id, "") if clerk_id else "(không rõ cán bộ)",
+            clerks.get(clerk_id, "") if clerk_id else "(không rõ cán bộ)",  # i18n: skip
         )
     return PeriodReport(
         period=period,

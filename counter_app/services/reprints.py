@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
-from counter_app.services import forms
+from counter_app.i18n import N_, _
+from counter_app.services import forms, reprint_gate
 from counter_app.services.dossier_events import append_event, find_dossier
 from counter_app.services.forms import PrintedForm
 from counter_app.services.intake import STAFF_ROLES
@@ -40,8 +41,8 @@ __all__ = [
 ]
 
 REQUESTED, APPROVED, REFUSED = "reprint_requested", "reprint_approved", "reprint_refused"
-APPROVER_ROLES = ("supervisor", "admin")
-FORM_NAMES = {"receipt": "Giấy tiếp nhận và hẹn trả kết quả"}
+APPROVER_ROLES = reprint_gate.APPROVER_ROLES
+FORM_NAMES = {"receipt": N_("Giấy tiếp nhận và hẹn trả kết quả")}
 PENDING_DAYS = 14  # an older request is stale: the applicant has long left the counter
 
 
@@ -62,14 +63,16 @@ class ReprintRequest:
 def _reason(text: str) -> str:
     reason = nfc(text).strip()
     if not reason:
-        raise FieldErrors({"reason": "Hãy ghi lý do in lại (ví dụ: công dân làm mất giấy hẹn)"})
+        raise FieldErrors({"reason": _("Hãy ghi lý do in lại (ví dụ: công dân làm mất giấy hẹn)")})
     return reason
 
 
 def _form(form: str) -> str:
     if form not in FORM_NAMES:
         raise UserFacingError(
-            f"Không có giấy tờ “{form}” để in lại; chỉ in lại: {', '.join(FORM_NAMES.values())}."
+            _("Không có giấy tờ “{form}” để in lại; chỉ in lại: {join}.").format(
+                form=form, join=", ".join(_(name) for name in FORM_NAMES.values())
+            )
         )
     return form
 
@@ -107,7 +110,9 @@ def request_reprint(
     why, form = _reason(reason), _form(form)
     dossier = find_dossier(session, code)
     if _open_request(session, dossier) is not None:
-        raise UserFacingError(f"Hồ sơ {dossier.code} đã có yêu cầu in lại đang chờ lãnh đạo duyệt.")
+        raise UserFacingError(
+            _("Hồ sơ {code} đã có yêu cầu in lại đang chờ lãnh đạo duyệt.").format(code=dossier.code)
+        )
     event = append_event(
         session,
         clock,
@@ -145,7 +150,7 @@ def pending_requests(session: Session, now_utc: datetime, days: int = PENDING_DA
                 code=code,
                 applicant_name=applicant,
                 form=form,
-                form_name=FORM_NAMES.get(form, form),
+                form_name=_(FORM_NAMES.get(form, form)),
                 reason=event.note,
                 requested_by=clerk or "",
                 requested_at_local=utc_to_local(event.at),
@@ -157,9 +162,9 @@ def pending_requests(session: Session, now_utc: datetime, days: int = PENDING_DA
 def _request(session: Session, request_id: str) -> tuple[DossierEvent, Dossier]:
     event = session.get(DossierEvent, request_id)
     if event is None or event.kind != REQUESTED:
-        raise UserFacingError("Không tìm thấy yêu cầu in lại này; hãy tải lại danh sách.")
+        raise UserFacingError(_("Không tìm thấy yêu cầu in lại này; hãy tải lại danh sách."))
     if event.id in _decided(session, [event.dossier_id]):
-        raise UserFacingError("Yêu cầu in lại này đã được quyết định; hãy tải lại danh sách.")
+        raise UserFacingError(_("Yêu cầu in lại này đã được quyết định; hãy tải lại danh sách."))
     dossier = session.get(Dossier, event.dossier_id)
     assert dossier is not None  # the event's foreign key
     return event, dossier
@@ -186,7 +191,7 @@ def approve_reprint(session: Session, clock: Clock, request_id: str, supervisor_
         },
         audit_detail={"request_id": event.id, "requested_by": event.user_id, "reason": event.note},
     )
-    reason = f"{event.note} (lãnh đạo {supervisor.full_name} duyệt)"
+    reason = f"{event.note} (lãnh đạo {supervisor.full_name} duyệt)"  # i18n: skip
     return forms.print_receipt(session, clock, dossier.code, supervisor.id, reprint_reason=reason)
 
 
@@ -195,7 +200,7 @@ def refuse_reprint(session: Session, clock: Clock, request_id: str, supervisor_i
     supervisor = require_role(session, supervisor_id, *APPROVER_ROLES)
     why = nfc(reason).strip()
     if not why:
-        raise FieldErrors({"reason": "Hãy ghi lý do không duyệt in lại"})
+        raise FieldErrors({"reason": _("Hãy ghi lý do không duyệt in lại")})
     event, dossier = _request(session, request_id)
     append_event(
         session,

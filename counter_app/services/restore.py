@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import codes
 from counter_app.services.audit import append_audit
 from counter_app.services.counter_setup import load_identity
@@ -39,12 +40,12 @@ class RestoreReport:
 
 
 def _hold_message(taken: datetime | None) -> str:
-    when = f" ngày {utc_to_local(taken):%d/%m/%Y %H:%M}" if taken else ""
-    return (
-        f"Cơ sở dữ liệu vừa được khôi phục từ bản sao lưu{when}, nên chưa biết các mã hồ sơ đã cấp sau thời điểm đó. "
-        "Chưa cấp mã mới cho đến khi đồng bộ xong với máy chủ trung tâm (bấm “Đồng bộ ngay”), "
+    when = _(" ngày {utc_to_local:%d/%m/%Y %H:%M}").format(utc_to_local=utc_to_local(taken)) if taken else ""
+    return _(
+        "Cơ sở dữ liệu vừa được khôi phục từ bản sao lưu{when}, nên chưa biết các mã hồ sơ đã cấp sau thời "
+        "điểm đó. Chưa cấp mã mới cho đến khi đồng bộ xong với máy chủ trung tâm (bấm “Đồng bộ ngay”), "
         "hoặc quản trị nhập mã hồ sơ cuối cùng đã in (counter-admin codes release --last-code MÃ)."
-    )
+    ).format(when=when)
 
 
 def restore_database(
@@ -59,7 +60,10 @@ def restore_database(
     version = identify(backup).user_version
     if version > migrations.latest_version():
         raise UserFacingError(
-            f"Bản sao lưu {backup.name} do phiên bản phần mềm mới hơn tạo ra; hãy cập nhật phần mềm trước khi khôi phục."
+            _(
+                "Bản sao lưu {name} do phiên bản phần mềm mới hơn tạo ra; hãy cập nhật phần mềm trước khi "
+                "khôi phục."
+            ).format(name=backup.name)
         )
     lock = InstanceLock(db_path)
     lock.acquire()
@@ -99,23 +103,30 @@ def release_with_last_code(session: Session, clock: Clock, by_user_id: str, last
     """
     require_role(session, by_user_id, "admin")
     if not codes.code_hold(session):
-        return "Việc cấp mã hồ sơ không bị tạm dừng; không cần thao tác."
+        return _("Việc cấp mã hồ sơ không bị tạm dừng; không cần thao tác.")
     if last_code is None:
         codes.release_hold(session, clock, by_user_id, "admin_none_after_backup", {})
-        return "Đã cho phép cấp mã hồ sơ trở lại (quản trị xác nhận không có mã nào cấp sau bản sao lưu)."
+        return _("Đã cho phép cấp mã hồ sơ trở lại (quản trị xác nhận không có mã nào cấp sau bản sao lưu).")
     match = codes.CODE_PATTERN.match(last_code.strip())
     identity = load_identity(session)
     if not match or match["agency"] != identity.agency_code:
         raise UserFacingError(
-            f"“{last_code}” không phải mã hồ sơ của cơ quan {identity.agency_code} (dạng {identity.agency_code}-NNTTNN-SSSS)."
+            _(
+                "“{last_code}” không phải mã hồ sơ của cơ quan {agency_code} (dạng "
+                "{agency_code}-NNTTNN-SSSS)."
+            ).format(last_code=last_code, agency_code=identity.agency_code)
         )
     raw_day, number = match["day"], int(match["number"])
     day = date(2000 + int(raw_day[:2]), int(raw_day[2:4]), int(raw_day[4:]))
     slot, n = divmod(number, 1000)
     if slot != identity.code_slot or n == 0:
-        raise UserFacingError(f"Mã {last_code} không thuộc quầy này (quầy số {identity.code_slot}).")
+        raise UserFacingError(
+            _("Mã {last_code} không thuộc quầy này (quầy số {code_slot}).").format(
+                last_code=last_code, code_slot=identity.code_slot
+            )
+        )
     codes.raise_high_water(session, clock, identity.agency_code, slot, day, n)
     codes.release_hold(session, clock, by_user_id, "admin_last_code", {"last_code": last_code.strip()})
-    return (
-        f"Đã cho phép cấp mã hồ sơ trở lại; mã tiếp theo của ngày {day:%d/%m/%Y} sẽ sau {last_code.strip()}."
+    return _("Đã cho phép cấp mã hồ sơ trở lại; mã tiếp theo của ngày {day:%d/%m/%Y} sẽ sau {text}.").format(
+        day=day, text=last_code.strip()
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.printing import (
     DocumentLine,
     RefusalData,
@@ -52,18 +53,18 @@ __all__ = [
 ]
 
 FORM_NAMES = {
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)",
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
-    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)",
-    "apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
-    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
+    "receipt": N_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"),
+    "control_slip": N_("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "supplement": N_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"),
+    "refusal": N_("Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)"),
+    "apology": N_("Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
+    "stop_notice": N_("Thông báo dừng giải quyết hồ sơ"),
 }
 SUPPLEMENT_SUFFIX = "mau-02-yeu-cau-bo-sung"
 REFUSAL_SUFFIX = "mau-03-tu-choi"
 STOP_NOTICE_SUFFIX = "thong-bao-dung-giai-quyet"
 STOP_KINDS = ("stopped", "withdrawn")
-DEFAULT_SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định của thủ tục hành chính."
+DEFAULT_SUPPLEMENT_REASON = "Hồ sơ chưa đủ thành phần theo quy định của thủ tục hành chính."  # i18n: skip
 
 
 @dataclass(frozen=True)
@@ -90,23 +91,35 @@ def printable_forms(session: Session, code: str) -> list[FormChoice]:
     choices: list[FormChoice] = []
     # A receipt never printed needs an appointment to promise (none while paused or after a stop).
     if printed or _find_dossier(session, code).appointment_at is not None:
-        label = f"In lại {FORM_NAMES['receipt']}" if printed else f"In {FORM_NAMES['receipt']}"
+        label = (
+            _("In lại {form}").format(form=_(FORM_NAMES["receipt"]))
+            if printed
+            else _("In {form}").format(form=_(FORM_NAMES["receipt"]))
+        )
         choices.append(FormChoice("receipt", None, label, needs_reason=printed))
     extensions = 0
     for entry in timeline:
         if entry.kind == "processing" and not any(c.kind == "control_slip" for c in choices):
-            choices.append(FormChoice("control_slip", None, f"{FORM_NAMES['control_slip']} — {_when(entry)}"))
+            choices.append(
+                FormChoice("control_slip", None, f"{_(FORM_NAMES['control_slip'])} — {_when(entry)}")
+            )
         elif entry.kind == "supplement_requested":
-            label = f"Mẫu 02, yêu cầu bổ sung lúc {_when(entry)}"
+            label = _("Mẫu 02, yêu cầu bổ sung lúc {when}").format(when=_when(entry))
             choices.append(FormChoice("supplement", entry.seq, label))
         elif entry.kind == EXTENDED:
             extensions += 1
-            label = f"Mẫu 04, gia hạn lần {extensions} lúc {_when(entry)}"
+            label = _("Mẫu 04, gia hạn lần {extensions} lúc {when}").format(
+                extensions=extensions, when=_when(entry)
+            )
             choices.append(FormChoice("apology", entry.seq, label))
         elif entry.kind == REFUSED:
-            choices.append(FormChoice("refusal", entry.seq, f"Mẫu 03, từ chối giải quyết lúc {_when(entry)}"))
+            choices.append(
+                FormChoice(
+                    "refusal", entry.seq, _("Mẫu 03, từ chối giải quyết lúc {when}").format(when=_when(entry))
+                )
+            )
         elif entry.kind in STOP_KINDS:
-            label = f"{FORM_NAMES['stop_notice']} — {_when(entry)}"
+            label = f"{_(FORM_NAMES['stop_notice'])} — {_when(entry)}"
             choices.append(FormChoice("stop_notice", entry.seq, label))
     return choices
 
@@ -120,7 +133,7 @@ def _step(
     if seq is not None:
         found = [e for e in found if e.seq == seq]
     if not found:
-        raise UserFacingError(f"Hồ sơ mã {dossier.code} {missing}.")
+        raise UserFacingError(_("Hồ sơ mã {code} {missing}.").format(code=dossier.code, missing=missing))
     return found[-1]
 
 
@@ -132,7 +145,7 @@ def dossier_supplement_pdf(session: Session, code: str, seq: int | None = None) 
     the clerk who asked). Kept as forms/YYYY/MM/<code>-mau-02-yeu-cau-bo-sung-<seq>.pdf, YYYY/MM
     being the month of the request. UserFacingError when there is no such request.
     """
-    entry = _step(session, code, ("supplement_requested",), seq, "không có lần yêu cầu bổ sung này")
+    entry = _step(session, code, ("supplement_requested",), seq, _("không có lần yêu cầu bổ sung này"))
     detail = intake.get_dossier_by_code(session, code.strip())
     applicant = detail.applicant
     help_text, officer = _help_text(session, entry.user_name)
@@ -141,7 +154,7 @@ def dossier_supplement_pdf(session: Session, code: str, seq: int | None = None) 
         header=_header(detail.counter),
         number=None,
         applicant_name=applicant.full_name,
-        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         address=applicant.address,
         phone=applicant.phone,
         email=applicant.email,
@@ -165,14 +178,14 @@ def dossier_refusal_pdf(session: Session, code: str) -> PrintedForm:
     Signed on the right by the clerk who refused it. Kept as forms/YYYY/MM/<code>-mau-03-tu-choi.pdf
     (month of the refusal). UserFacingError when the dossier was not refused.
     """
-    entry = _step(session, code, (REFUSED,), None, "không bị từ chối giải quyết; không có Mẫu 03 để in")
+    entry = _step(session, code, (REFUSED,), None, _("không bị từ chối giải quyết; không có Mẫu 03 để in"))
     detail = intake.get_dossier_by_code(session, code.strip())
     applicant = detail.applicant
-    help_text, _ = _help_text(session, entry.user_name)
+    help_text, _contact = _help_text(session, entry.user_name)
     data = RefusalData(
         header=_header(detail.counter),
         applicant_name=applicant.full_name,
-        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         address=applicant.address,
         phone=applicant.phone,
         email=applicant.email,
@@ -195,7 +208,7 @@ def stop_notice_data(session: Session, code: str) -> StopNoticeData:
     The stage is the status the dossier left; the fee line shows what was collected at the counter.
     UserFacingError when processing of the dossier was never stopped.
     """
-    entry = _step(session, code, STOP_KINDS, None, "chưa dừng giải quyết; không có thông báo dừng để in")
+    entry = _step(session, code, STOP_KINDS, None, _("chưa dừng giải quyết; không có thông báo dừng để in"))
     detail = intake.get_dossier_by_code(session, code.strip())
     applicant = detail.applicant
     stage = STATUS_NAMES.get(entry.status_from, "") if entry.status_from is not None else ""
@@ -204,7 +217,7 @@ def stop_notice_data(session: Session, code: str) -> StopNoticeData:
         number=None,
         code=detail.code,
         applicant_name=applicant.full_name,
-        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),
+        applicant_title=_TITLES.get(applicant.gender, "Ông/Bà"),  # i18n: skip
         address=applicant.address,
         phone=applicant.phone,
         procedure_name=detail.procedure_name,
@@ -257,4 +270,6 @@ def print_form(
         return dossier_refusal_pdf(session, code)
     if kind == "stop_notice":
         return stop_notice_pdf(session, code)
-    raise UserFacingError(f"Không có mẫu “{kind}”; các mẫu: {', '.join(FORM_NAMES)}.")
+    raise UserFacingError(
+        _("Không có mẫu “{kind}”; các mẫu: {join}.").format(kind=kind, join=", ".join(FORM_NAMES))
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import format_instant
+from counter_app.i18n import _
 from counter_app.sync.status import queue_status
 
 
@@ -27,16 +28,22 @@ class SyncHealth:
     def last_success_text(self) -> str:
         """ "T2 23/11/2026 09:00", or "chưa lần nào"."""
         if self.last_success_utc is None:
-            return "chưa lần nào"
+            return _("chưa lần nào")
         return format_instant(utc_to_local(self.last_success_utc))
 
     def summary(self) -> str:
         """One Vietnamese line for the dashboard and the day close."""
         if self.standalone:
-            return f"Quầy chạy độc lập (chưa đăng ký máy chủ trung tâm); {self.queue_depth} thay đổi chờ gửi."
-        return (
-            f"{self.queue_depth} thay đổi chờ gửi; đồng bộ thành công gần nhất: {self.last_success_text}; "
-            f"{self.open_conflicts} xung đột chờ xử lý."
+            return _(
+                "Quầy chạy độc lập (chưa đăng ký máy chủ trung tâm); {queue_depth} thay đổi chờ gửi."
+            ).format(queue_depth=self.queue_depth)
+        return _(
+            "{queue_depth} thay đổi chờ gửi; đồng bộ thành công gần nhất: {last_success_text}; "
+            "{open_conflicts} xung đột chờ xử lý."
+        ).format(
+            queue_depth=self.queue_depth,
+            last_success_text=self.last_success_text,
+            open_conflicts=self.open_conflicts,
         )
 
 

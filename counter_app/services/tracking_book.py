@@ -20,6 +20,7 @@ from counter_app import settings
 from counter_app.clock import Clock, SystemClock, local_to_utc, utc_to_local
 from counter_app.deadlines import classify_finished
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
 from counter_app.printing.landscape import landscape_pdf
 from counter_app.services.intake import STATUS_NAMES
@@ -28,24 +29,26 @@ from counter_app.storage.models import Dossier
 
 __all__ = ["COLUMNS", "TITLE", "BookRow", "book_rows", "book_volume", "export_pdf", "export_xlsx"]
 
-TITLE = "SỔ THEO DÕI HỒ SƠ"
+TITLE = "SỔ THEO DÕI HỒ SƠ"  # i18n: skip
 COLUMNS = (
     "TT",
-    "Mã hồ sơ",
-    "Tên cá nhân, tổ chức",
-    "Địa chỉ, số điện thoại",
-    "Tên thủ tục hành chính",
-    "Số bộ hồ sơ",
-    "Nhận hồ sơ",
-    "Hẹn trả kết quả",
-    "Chuyển hồ sơ đến cơ quan giải quyết",
-    "Nhận kết quả từ cơ quan giải quyết",
-    "Trả kết quả cho cá nhân, tổ chức",
-    "Tình trạng",
-    "Ký nhận",
-    "Ghi chú",
+    "Mã hồ sơ",  # i18n: skip
+    "Tên cá nhân, tổ chức",  # i18n: skip
+    "Địa chỉ, số điện thoại",  # i18n: skip
+    "Tên thủ tục hành chính",  # i18n: skip
+    "Số bộ hồ sơ",  # i18n: skip
+    "Nhận hồ sơ",  # i18n: skip
+    "Hẹn trả kết quả",  # i18n: skip
+    "Chuyển hồ sơ đến cơ quan giải quyết",  # i18n: skip
+    "Nhận kết quả từ cơ quan giải quyết",  # i18n: skip
+    "Trả kết quả cho cá nhân, tổ chức",  # i18n: skip
+    "Tình trạng",  # i18n: skip
+    "Ký nhận",  # i18n: skip
+    "Ghi chú",  # i18n: skip
 )
-SIGNATURE_COLUMN = COLUMNS.index("Ký nhận")  # left empty: the collector signs the printed book by hand
+SIGNATURE_COLUMN = COLUMNS.index(
+    "Ký nhận"  # i18n: skip
+)  # left empty: the collector signs the printed book by hand
 _XLSX_WIDTHS = (6, 28, 24, 34, 40, 8, 16, 16, 16, 16, 16, 12, 18, 30)
 _FINISHED = (9, 10)
 _CLOSED = (3, 7, 8)
@@ -81,19 +84,19 @@ def _timeliness(dossier: Dossier, appointment: datetime | None, now_local: datet
     if dossier.status in _FINISHED:
         done = dossier.finished_at or dossier.returned_at
         if done is not None:
-            return classify_finished(utc_to_local(done), appointment).label
-    return "Quá hạn" if appointment < now_local else "Trong hạn"
+            return classify_finished(utc_to_local(done), appointment).vi_label
+    return "Quá hạn" if appointment < now_local else "Trong hạn"  # i18n: skip
 
 
 def _note(dossier: Dossier) -> str:
     parts = []
     for event in dossier.events:
         if event.kind == EXTENDED and event.note:
-            parts.append(f"Gia hạn: {event.note}")
+            parts.append(f"Gia hạn: {event.note}")  # i18n: skip
         elif event.kind in ("withdrawn", "stopped", "refused") and event.note:
             parts.append(f"{STATUS_NAMES[event.status_to or dossier.status]}: {event.note}")
     if dossier.submitter_name.strip():
-        parts.append(f"Người nộp thay: {dossier.submitter_name.strip()}")
+        parts.append(f"Người nộp thay: {dossier.submitter_name.strip()}")  # i18n: skip
     return "; ".join(parts)
 
 
@@ -134,8 +137,10 @@ def book_rows(
     """
     if from_date > to_date:
         raise UserFacingError(
-            f"Khoảng ngày không hợp lệ: ngày bắt đầu {from_date:%d/%m/%Y} ở sau ngày kết thúc "
-            f"{to_date:%d/%m/%Y}."
+            _(
+                "Khoảng ngày không hợp lệ: ngày bắt đầu {from_date:%d/%m/%Y} ở sau ngày kết thúc "
+                "{to_date:%d/%m/%Y}."
+            ).format(from_date=from_date, to_date=to_date)
         )
     now_local = utc_to_local((clock or SystemClock()).now_utc())
     start = local_to_utc(datetime.combine(from_date, datetime.min.time()))
@@ -205,11 +210,11 @@ def export_xlsx(
     sheet["A1"].font = Font(name="Times New Roman", bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A2"] = f"Quyển số: {volume:02d}"
+    sheet["A2"] = f"Quyển số: {volume:02d}"  # i18n: skip
     sheet["A2"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A2:{last}2")
     if period is not None:
-        sheet["A3"] = f"Từ ngày {period[0]:%d/%m/%Y} đến ngày {period[1]:%d/%m/%Y}"
+        sheet["A3"] = f"Từ ngày {period[0]:%d/%m/%Y} đến ngày {period[1]:%d/%m/%Y}"  # i18n: skip
         sheet["A3"].alignment = Alignment(horizontal="center")
         sheet.merge_cells(f"A3:{last}3")
     thin = Side(style="thin")
@@ -288,9 +293,11 @@ def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, 
             ]
         )
     )
-    story = [Paragraph(TITLE, title), Paragraph(f"Quyển số: {volume:02d}", sub)]
+    story = [Paragraph(TITLE, title), Paragraph(f"Quyển số: {volume:02d}", sub)]  # i18n: skip
     if period is not None:
-        story.append(Paragraph(f"Từ ngày {period[0]:%d/%m/%Y} đến ngày {period[1]:%d/%m/%Y}", sub))
+        story.append(
+            Paragraph(f"Từ ngày {period[0]:%d/%m/%Y} đến ngày {period[1]:%d/%m/%Y}", sub)  # i18n: skip
+        )
     story += [Spacer(0, 4 * mm), table]
     return landscape_pdf(story, TITLE)
 

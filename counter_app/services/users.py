@@ -26,13 +26,14 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock, utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.ids import uuid7
 from counter_app.services.audit import append_audit
 from counter_app.storage.models import User
 from counter_app.text import nfc
 
 ROLES = ("clerk", "supervisor", "admin")
-ROLE_LABELS = {"clerk": "cán bộ tiếp nhận", "supervisor": "giám sát", "admin": "quản trị"}
+ROLE_LABELS = {"clerk": N_("cán bộ tiếp nhận"), "supervisor": N_("giám sát"), "admin": N_("quản trị")}
 # A stored hash that no password verifies: system accounts (the command line) cannot sign in.
 UNUSABLE_PASSWORD = "!unusable"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -67,7 +68,7 @@ def _hasher(policy: AccountPolicy) -> PasswordHasher:
 
 @functools.lru_cache(maxsize=8)
 def _dummy_hash(policy: AccountPolicy) -> str:
-    return _hasher(policy).hash("không có tài khoản này")
+    return _hasher(policy).hash("không có tài khoản này")  # i18n: skip
 
 
 @dataclass(frozen=True)
@@ -122,14 +123,16 @@ def _password_text(password: str) -> str:
 def check_password_rule(password: str, policy: AccountPolicy = ACCOUNT_POLICY) -> str | None:
     """A Vietnamese message if the password breaks the rule, else None."""
     if len(_password_text(password)) < policy.min_password_length or not password.strip():
-        return f"Mật khẩu phải có ít nhất {policy.min_password_length} ký tự"
+        return _("Mật khẩu phải có ít nhất {min_password_length} ký tự").format(
+            min_password_length=policy.min_password_length
+        )
     return None
 
 
 def check_username(username: str) -> str | None:
     """A Vietnamese message if `username` (after normalising) is not a valid user name, else None."""
     if not _USERNAME.match(normalise_username(username)):
-        return "Tên đăng nhập gồm 2–32 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới"
+        return _("Tên đăng nhập gồm 2–32 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới")
     return None
 
 
@@ -145,16 +148,16 @@ def _locked_message(until_utc: datetime, policy: AccountPolicy) -> str:
     local = utc_to_local(until_utc)
     seconds = local.second + local.microsecond / 1_000_000
     shown = local.replace(second=0, microsecond=0) + timedelta(minutes=math.ceil(seconds / 60))
-    return (
-        f"Tài khoản bị khóa đến {shown:%H:%M} do nhập sai mật khẩu {policy.max_failures} lần. "
-        "Hãy thử lại sau thời điểm đó hoặc nhờ quản trị viên đặt lại mật khẩu."
-    )
+    return _(
+        "Tài khoản bị khóa đến {shown:%H:%M} do nhập sai mật khẩu {max_failures} lần. Hãy thử lại sau thời "
+        "điểm đó hoặc nhờ quản trị viên đặt lại mật khẩu."
+    ).format(shown=shown, max_failures=policy.max_failures)
 
 
 def _user(session: Session, user_id: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise UserFacingError("Không tìm thấy người dùng này.")
+        raise UserFacingError(_("Không tìm thấy người dùng này."))
     return user
 
 
@@ -162,8 +165,8 @@ def require_role(session: Session, user_id: str | None, *roles: str) -> User:
     """The acting user, who must exist, be active and hold one of `roles`; else UserFacingError."""
     user = session.get(User, user_id) if user_id else None
     if user is None or not user.active or user.role not in roles:
-        names = ", ".join(ROLE_LABELS[r] for r in roles)
-        raise UserFacingError(f"Chỉ người dùng có vai trò {names} được làm việc này.")
+        names = ", ".join(_(ROLE_LABELS[r]) for r in roles)
+        raise UserFacingError(_("Chỉ người dùng có vai trò {names} được làm việc này.").format(names=names))
     return user
 
 
@@ -193,11 +196,11 @@ def _create(
     if username_problem:
         errors["username"] = username_problem
     elif session.scalar(select(User.id).where(User.username == name)) is not None:
-        errors["username"] = f"Tên đăng nhập {name} đã được dùng"
+        errors["username"] = _("Tên đăng nhập {name} đã được dùng").format(name=name)
     if not nfc(full_name):
-        errors["full_name"] = "Hãy nhập họ và tên"
+        errors["full_name"] = _("Hãy nhập họ và tên")
     if role not in ROLES:
-        errors["role"] = (
+        errors["role"] = _(
             "Vai trò phải là clerk (cán bộ tiếp nhận), supervisor (giám sát) hoặc admin (quản trị)"
         )
     if password_hash is None:
@@ -262,7 +265,7 @@ def create_first_admin(
 ) -> UserDTO:
     """Create the first administrator; refused once an active administrator exists."""
     if not needs_first_admin(session):
-        raise UserFacingError("Phần mềm đã có quản trị viên. Hãy đăng nhập bằng tài khoản quản trị.")
+        raise UserFacingError(_("Phần mềm đã có quản trị viên. Hãy đăng nhập bằng tài khoản quản trị."))
     return _create(
         session,
         clock,
@@ -297,7 +300,9 @@ def ensure_system_user(
             policy=ACCOUNT_POLICY,
         )
     if not user.active:
-        raise UserFacingError(f"Tài khoản {name} đã ngừng hoạt động; hãy nhờ quản trị viên mở lại.")
+        raise UserFacingError(
+            _("Tài khoản {name} đã ngừng hoạt động; hãy nhờ quản trị viên mở lại.").format(name=name)
+        )
     return _dto(user)
 
 
@@ -324,7 +329,7 @@ def authenticate(
     now = clock.now_utc()
     name = normalise_username(username)
     user = session.scalar(select(User).where(User.username == name))
-    wrong = "Tên đăng nhập hoặc mật khẩu không đúng."
+    wrong = _("Tên đăng nhập hoặc mật khẩu không đúng.")
     if user is None:
         _verify(policy, _dummy_hash(policy), password)  # same work as for a real account
         append_audit(
@@ -370,11 +375,14 @@ def authenticate(
             return SignInResult(None, _locked_message(user.locked_until, policy), user.locked_until)
         left = policy.max_failures - user.failed_count
         return SignInResult(
-            None, f"{wrong} Còn {left} lần thử trước khi tài khoản bị khóa {policy.lock_minutes} phút."
+            None,
+            _("{wrong} Còn {left} lần thử trước khi tài khoản bị khóa {lock_minutes} phút.").format(
+                wrong=wrong, left=left, lock_minutes=policy.lock_minutes
+            ),
         )
     if not user.active:
         append_audit(session, clock, user.id, "sign_in_failed", "user", user.id, {"reason": "inactive"})
-        return SignInResult(None, "Tài khoản này đã ngừng hoạt động. Hãy liên hệ quản trị viên.")
+        return SignInResult(None, _("Tài khoản này đã ngừng hoạt động. Hãy liên hệ quản trị viên."))
     user.failed_count = 0
     rehashed = _hasher(policy).check_needs_rehash(user.password_hash)
     if rehashed:
@@ -405,7 +413,7 @@ def change_password(
     errors: dict[str, str] = {}
     if by == user_id:
         if old_password is None or not _verify(policy, target.password_hash, old_password):
-            errors["old_password"] = "Mật khẩu hiện tại không đúng"
+            errors["old_password"] = _("Mật khẩu hiện tại không đúng")
     else:
         require_role(session, by, "admin")
     problem = check_password_rule(new_password, policy)
@@ -423,13 +431,13 @@ def set_role(session: Session, clock: Clock, user_id: str, role: str, *, by: str
     """Give a user another role (administrators only); the last active administrator keeps theirs."""
     require_role(session, by, "admin")
     if role not in ROLES:
-        raise FieldErrors({"role": "Vai trò phải là clerk, supervisor hoặc admin"})
+        raise FieldErrors({"role": _("Vai trò phải là clerk, supervisor hoặc admin")})
     target = _user(session, user_id)
     if target.role == role:
         return
     if target.role == "admin" and target.active and _active_admins(session) <= 1:
         raise UserFacingError(
-            "Không thể bỏ quyền của quản trị viên cuối cùng. Hãy tạo quản trị viên khác trước."
+            _("Không thể bỏ quyền của quản trị viên cuối cùng. Hãy tạo quản trị viên khác trước.")
         )
     previous = target.role
     target.role = role
@@ -443,7 +451,7 @@ def deactivate(session: Session, clock: Clock, user_id: str, *, by: str) -> None
     if not target.active:
         return
     if target.role == "admin" and _active_admins(session) <= 1:
-        raise UserFacingError("Không thể khóa quản trị viên cuối cùng. Hãy tạo quản trị viên khác trước.")
+        raise UserFacingError(_("Không thể khóa quản trị viên cuối cùng. Hãy tạo quản trị viên khác trước."))
     target.active = False
     append_audit(session, clock, by, "user_deactivated", "user", user_id, {"username": target.username})
 

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from counter_app.i18n import N_, _
 from counter_app.services.audit import verify_chain
 from counter_app.services.codes import CODE_PATTERN
 
@@ -95,7 +96,7 @@ def _ranges(numbers: Iterable[int]) -> str:
 
 def check_file(session: Session) -> CheckResult:
     """SQLite's full integrity_check, SQLCipher's page check when encrypted, and the foreign-key check."""
-    result = CheckResult("file", "Tính toàn vẹn của tệp cơ sở dữ liệu")
+    result = CheckResult("file", _("Tính toàn vẹn của tệp cơ sở dữ liệu"))
     try:
         lines = [str(r[0]) for r in session.execute(text("PRAGMA integrity_check(100)"))]
     except DBAPIError as exc:  # on some damaged pages SQLite stops the check itself: that is the finding
@@ -106,7 +107,7 @@ def check_file(session: Session) -> CheckResult:
             Finding(
                 "file",
                 "error",
-                "Tệp cơ sở dữ liệu bị hỏng: " + "; ".join(lines[:5]),
+                _("Tệp cơ sở dữ liệu bị hỏng: ") + "; ".join(lines[:5]),
                 tuple(lines[:MAX_LISTED]),
             )
         )
@@ -116,21 +117,29 @@ def check_file(session: Session) -> CheckResult:
     if damaged:
         result.findings.append(
             Finding(
-                "file", "error", "Tệp mã hoá bị hỏng: " + "; ".join(damaged[:5]), tuple(damaged[:MAX_LISTED])
+                "file",
+                "error",
+                _("Tệp mã hoá bị hỏng: ") + "; ".join(damaged[:5]),
+                tuple(damaged[:MAX_LISTED]),
             )
         )
     orphans = session.execute(text("PRAGMA foreign_key_check")).fetchall()
     if orphans:
         rows = tuple(f"{r[0]} rowid {r[1]} -> {r[2]}" for r in orphans[:MAX_LISTED])
         result.findings.append(
-            Finding("file", "error", f"{len(orphans)} dòng tham chiếu tới dòng không tồn tại.", rows)
+            Finding(
+                "file",
+                "error",
+                _("{count} dòng tham chiếu tới dòng không tồn tại.").format(count=len(orphans)),
+                rows,
+            )
         )
     return result
 
 
 def check_audit(session: Session) -> CheckResult:
     """The hash chain of the audit trail: an edited, inserted or deleted row breaks it."""
-    result = CheckResult("audit", "Chuỗi băm của nhật ký kiểm toán")
+    result = CheckResult("audit", _("Chuỗi băm của nhật ký kiểm toán"))
     result.examined = int(session.scalar(text("SELECT count(*) FROM audit_log")) or 0)
     for problem in verify_chain(session)[:MAX_LISTED]:
         result.findings.append(Finding("audit", "error", problem.message, (str(problem.audit_id),)))
@@ -153,7 +162,7 @@ def _explained_raises(session: Session) -> dict[tuple[str, str, int], int]:
 
 def check_codes(session: Session) -> CheckResult:
     """Every number this counter issued has its dossier; gaps are explained; no number is above the sequence."""
-    result = CheckResult("codes", "Tính liên tục của mã hồ sơ")
+    result = CheckResult("codes", _("Tính liên tục của mã hồ sơ"))
     sequences = {
         (str(a), str(d), int(s)): int(n)
         for a, d, s, n in session.execute(
@@ -168,7 +177,9 @@ def check_codes(session: Session) -> CheckResult:
         match = CODE_PATTERN.match(str(code))
         if not match:
             result.findings.append(
-                Finding("codes", "error", f"Mã hồ sơ sai định dạng: {code}.", (str(code),))
+                Finding(
+                    "codes", "error", _("Mã hồ sơ sai định dạng: {code}.").format(code=code), (str(code),)
+                )
             )
             continue
         number = int(match["number"])
@@ -178,7 +189,10 @@ def check_codes(session: Session) -> CheckResult:
     if duplicates:
         result.findings.append(
             Finding(
-                "codes", "error", f"{len(duplicates)} mã hồ sơ bị cấp trùng.", tuple(duplicates[:MAX_LISTED])
+                "codes",
+                "error",
+                _("{count} mã hồ sơ bị cấp trùng.").format(count=len(duplicates)),
+                tuple(duplicates[:MAX_LISTED]),
             )
         )
     raised = _explained_raises(session)
@@ -191,8 +205,10 @@ def check_codes(session: Session) -> CheckResult:
                 Finding(
                     "codes",
                     "error",
-                    f"Ngày {day}, quầy {slot}: có hồ sơ mang số {_ranges(above)} cao hơn số đã cấp ({last}); "
-                    "số này có thể bị cấp lại.",
+                    _(
+                        "Ngày {day}, quầy {slot}: có hồ sơ mang số {ranges} cao hơn số đã cấp ({last}); số "
+                        "này có thể bị cấp lại."
+                    ).format(day=day, slot=slot, ranges=_ranges(above), last=last),
                     (f"{agency}/{day}/{slot}",),
                 )
             )
@@ -204,8 +220,10 @@ def check_codes(session: Session) -> CheckResult:
                 Finding(
                     "codes",
                     "warning",
-                    f"Ngày {day}, quầy {slot}: số {_ranges(skipped)} không có hồ sơ ở máy này vì đã được bỏ qua "
-                    "khi nâng mốc mã sau khôi phục hoặc đăng ký lại (các số này đã cấp trước đó).",
+                    _(
+                        "Ngày {day}, quầy {slot}: số {ranges} không có hồ sơ ở máy này vì đã được bỏ qua "
+                        "khi nâng mốc mã sau khôi phục hoặc đăng ký lại (các số này đã cấp trước đó)."
+                    ).format(day=day, slot=slot, ranges=_ranges(skipped)),
                     (f"{agency}/{day}/{slot}",),
                 )
             )
@@ -214,8 +232,10 @@ def check_codes(session: Session) -> CheckResult:
                 Finding(
                     "codes",
                     "error",
-                    f"Ngày {day}, quầy {slot}: số {_ranges(unexplained)} đã cấp nhưng không còn hồ sơ "
-                    "(hồ sơ có thể đã bị xoá ngoài phần mềm).",
+                    _(
+                        "Ngày {day}, quầy {slot}: số {ranges} đã cấp nhưng không còn hồ sơ (hồ sơ có thể "
+                        "đã bị xoá ngoài phần mềm)."
+                    ).format(day=day, slot=slot, ranges=_ranges(unexplained)),
                     (f"{agency}/{day}/{slot}",),
                 )
             )
@@ -224,45 +244,48 @@ def check_codes(session: Session) -> CheckResult:
 
 _EVENT_CHECKS: tuple[tuple[str, str], ...] = (
     (
-        "SELECT d.code FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id)",
-        "hồ sơ không có sự kiện nào (thiếu sự kiện tiếp nhận)",
+        "SELECT d.code FROM dossiers d WHERE NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id "
+        "= d.id)",
+        N_("hồ sơ không có sự kiện nào (thiếu sự kiện tiếp nhận)"),
     ),
     (
         "SELECT d.code FROM dossiers d JOIN ("
-        "  SELECT dossier_id, count(*) AS n, max(seq) AS m, min(seq) AS f FROM dossier_events GROUP BY dossier_id"
+        "  SELECT dossier_id, count(*) AS n, max(seq) AS m, min(seq) AS f FROM dossier_events GROUP BY "
+        "dossier_id"
         ") e ON e.dossier_id = d.id WHERE e.n != e.m OR e.f != 1",
-        "hồ sơ có quá trình xử lý bị thiếu bước (số thứ tự sự kiện không liên tục)",
+        N_("hồ sơ có quá trình xử lý bị thiếu bước (số thứ tự sự kiện không liên tục)"),
     ),
     (
         "SELECT d.code FROM dossiers d JOIN dossier_events e ON e.dossier_id = d.id "
         "WHERE e.seq = (SELECT max(e2.seq) FROM dossier_events e2 "
         "               WHERE e2.dossier_id = d.id AND e2.status_to IS NOT NULL) "
         "AND e.status_to != d.status",
-        "hồ sơ có trạng thái khác với sự kiện cuối cùng của nó",
+        N_("hồ sơ có trạng thái khác với sự kiện cuối cùng của nó"),
     ),
 )
 
 
 def check_events(session: Session) -> CheckResult:
     """Each dossier's status is the one its last status event says; its events are complete."""
-    result = CheckResult("events", "Sự kiện và trạng thái hồ sơ")
+    result = CheckResult("events", _("Sự kiện và trạng thái hồ sơ"))
     result.examined = int(session.scalar(text("SELECT count(*) FROM dossiers")) or 0)
     for sql, what in _EVENT_CHECKS:
         codes = [str(r[0]) for r in session.execute(text(sql))]
         if codes:
             result.findings.append(
-                Finding("events", "error", f"{len(codes)} {what}.", tuple(sorted(codes)[:MAX_LISTED]))
+                Finding("events", "error", f"{len(codes)} {_(what)}.", tuple(sorted(codes)[:MAX_LISTED]))
             )
     return result
 
 
 def check_outbox(session: Session) -> CheckResult:
     """Each dossier this counter received has its outbox op and each op its dossier (one transaction)."""
-    result = CheckResult("outbox", "Hồ sơ và hàng đợi đồng bộ")
+    result = CheckResult("outbox", _("Hồ sơ và hàng đợi đồng bộ"))
     result.examined = int(session.scalar(text("SELECT count(*) FROM outbox")) or 0)
     local = (
         "EXISTS (SELECT 1 FROM code_sequences s WHERE s.agency_code = substr(d.code, 1, length(d.code) - 12) "
-        "AND s.day = '20' || substr(d.code, -11, 2) || '-' || substr(d.code, -9, 2) || '-' || substr(d.code, -7, 2) "
+        "AND s.day = '20' || substr(d.code, -11, 2) || '-' || substr(d.code, -9, 2) || '-' || "
+        "substr(d.code, -7, 2) "
         "AND s.slot = CAST(substr(d.code, -4, 1) AS INTEGER))"
     )
     without_op = [
@@ -281,7 +304,9 @@ def check_outbox(session: Session) -> CheckResult:
             Finding(
                 "outbox",
                 "error",
-                f"{len(without_op)} hồ sơ tiếp nhận tại quầy này không có bản ghi chờ gửi lên hệ thống trung tâm.",
+                _(
+                    "{count} hồ sơ tiếp nhận tại quầy này không có bản ghi chờ gửi lên hệ thống trung tâm."
+                ).format(count=len(without_op)),
                 tuple(sorted(without_op)[:MAX_LISTED]),
             )
         )
@@ -299,7 +324,9 @@ def check_outbox(session: Session) -> CheckResult:
             Finding(
                 "outbox",
                 "error",
-                f"{len(orphans)} bản ghi chờ gửi thuộc hồ sơ không còn trong cơ sở dữ liệu.",
+                _("{count} bản ghi chờ gửi thuộc hồ sơ không còn trong cơ sở dữ liệu.").format(
+                    count=len(orphans)
+                ),
                 tuple(orphans[:MAX_LISTED]),
             )
         )

@@ -24,6 +24,7 @@ from counter_app.deadlines import (
     working_time,
 )
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.ids import uuid7
 from counter_app.services import outbox  # called as outbox.enqueue, like intake
 from counter_app.services.audit import append_audit
@@ -79,38 +80,38 @@ TRANSITIONS: dict[str, Transition] = {
 
 # Vietnamese labels of every event kind (the transitions above and the events other services write).
 ACTION_LABELS: dict[str, str] = {
-    "received": "Tiếp nhận hồ sơ",
-    "processing": "Chuyển xử lý",
-    "supplement_requested": "Yêu cầu bổ sung giấy tờ",
-    "supplement_received": "Nhận hồ sơ bổ sung",
-    "payment_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "paid": "Đã thực hiện nghĩa vụ tài chính",
-    "result_ready": "Đã có kết quả",
-    "returned": "Trả kết quả",
-    "withdrawn": "Công dân rút hồ sơ",
-    "stopped": "Dừng xử lý",
-    REFUSED: "Từ chối giải quyết hồ sơ (Mẫu 03)",
-    EXTENDED: "Gia hạn, hẹn lại ngày trả (Mẫu 04)",
-    "appointment_recomputed": "Tính lại ngày hẹn do thay đổi lịch làm việc",
-    "receipt_printed": "In Giấy tiếp nhận và hẹn trả kết quả",
-    "receipt_reprinted": "In lại Giấy tiếp nhận và hẹn trả kết quả",
-    "corrected": "Sửa thông tin tiếp nhận",
-    "reprint_requested": "Đề nghị in lại giấy tờ",
-    "reprint_approved": "Lãnh đạo duyệt in lại",
-    "reprint_refused": "Lãnh đạo không duyệt in lại",
+    "received": N_("Tiếp nhận hồ sơ"),
+    "processing": N_("Chuyển xử lý"),
+    "supplement_requested": N_("Yêu cầu bổ sung giấy tờ"),
+    "supplement_received": N_("Nhận hồ sơ bổ sung"),
+    "payment_requested": N_("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "paid": N_("Đã thực hiện nghĩa vụ tài chính"),
+    "result_ready": N_("Đã có kết quả"),
+    "returned": N_("Trả kết quả"),
+    "withdrawn": N_("Công dân rút hồ sơ"),
+    "stopped": N_("Dừng xử lý"),
+    REFUSED: N_("Từ chối giải quyết hồ sơ (Mẫu 03)"),
+    EXTENDED: N_("Gia hạn, hẹn lại ngày trả (Mẫu 04)"),
+    "appointment_recomputed": N_("Tính lại ngày hẹn do thay đổi lịch làm việc"),
+    "receipt_printed": N_("In Giấy tiếp nhận và hẹn trả kết quả"),
+    "receipt_reprinted": N_("In lại Giấy tiếp nhận và hẹn trả kết quả"),
+    "corrected": N_("Sửa thông tin tiếp nhận"),
+    "reprint_requested": N_("Đề nghị in lại giấy tờ"),
+    "reprint_approved": N_("Lãnh đạo duyệt in lại"),
+    "reprint_refused": N_("Lãnh đạo không duyệt in lại"),
 }
 # What the "chuyển sang «…»" part of a refusal names for each action.
 _TARGET_TEXT: dict[str, str] = {
     **{action: STATUS_NAMES[t.target] for action, t in TRANSITIONS.items() if t.target is not None},
-    EXTENDED: "Gia hạn (hẹn lại ngày trả)",
-    REFUSED: "Từ chối giải quyết (Không được tiếp nhận)",
+    EXTENDED: N_("Gia hạn (hẹn lại ngày trả)"),
+    REFUSED: N_("Từ chối giải quyết (Không được tiếp nhận)"),
 }
 _NEEDS_REASON = {
-    "supplement_requested": "lý do yêu cầu bổ sung",
-    "withdrawn": "lý do công dân rút hồ sơ",
-    "stopped": "lý do dừng xử lý",
-    REFUSED: "lý do từ chối giải quyết (ghi trên Mẫu 03)",
-    EXTENDED: "lý do gia hạn (ghi trên Mẫu 04)",
+    "supplement_requested": N_("lý do yêu cầu bổ sung"),
+    "withdrawn": N_("lý do công dân rút hồ sơ"),
+    "stopped": N_("lý do dừng xử lý"),
+    REFUSED: N_("lý do từ chối giải quyết (ghi trên Mẫu 03)"),
+    EXTENDED: N_("lý do gia hạn (ghi trên Mẫu 04)"),
 }
 _OPEN_TARGETS = (2, 4, 6)  # statuses in which the appointment is a step deadline being counted
 
@@ -153,16 +154,16 @@ def allowed_actions(status: int) -> list[str]:
 
 
 def _status_name(status: int | None) -> str:
-    return STATUS_NAMES.get(status, str(status)) if status is not None else ""
+    return _(STATUS_NAMES.get(status, str(status))) if status is not None else ""
 
 
 def _label(kind: str) -> str:
     if kind in ACTION_LABELS:
-        return ACTION_LABELS[kind]
+        return _(ACTION_LABELS[kind])
     if kind.endswith("_reprinted"):
-        return "In lại giấy tờ"
+        return _("In lại giấy tờ")
     if kind.endswith("_printed"):
-        return "In giấy tờ"
+        return _("In giấy tờ")
     return kind
 
 
@@ -173,7 +174,7 @@ def _iso(value: datetime | None) -> str | None:
 def _load(session: Session, code: str) -> Dossier:
     dossier = session.scalar(select(Dossier).where(Dossier.code == code.strip()))
     if dossier is None:
-        raise UserFacingError(f"Không tìm thấy hồ sơ có mã {code.strip()}.")
+        raise UserFacingError(_("Không tìm thấy hồ sơ có mã {text}.").format(text=code.strip()))
     # Other services add events by dossier_id; reload the list so it holds every event written so far.
     session.flush()
     session.expire(dossier, ["events"])
@@ -189,13 +190,13 @@ def _check_fields(
 ) -> None:
     errors: dict[str, str] = {}
     if action in _NEEDS_REASON and not reason:
-        errors["reason"] = f"Hãy ghi {_NEEDS_REASON[action]}"
+        errors["reason"] = _("Hãy ghi {what}").format(what=_(_NEEDS_REASON[action]))
     if action == "supplement_requested" and not missing:
-        errors["missing"] = "Hãy ghi đủ các giấy tờ cần bổ sung (một lần, theo Mẫu 02)"
+        errors["missing"] = _("Hãy ghi đủ các giấy tờ cần bổ sung (một lần, theo Mẫu 02)")
     if action == EXTENDED and new_appointment_local is None:
-        errors["new_appointment"] = "Hãy chọn ngày hẹn trả mới"
+        errors["new_appointment"] = _("Hãy chọn ngày hẹn trả mới")
     if fee_collected < 0:
-        errors["fee_collected"] = "Số tiền phí, lệ phí không được âm"
+        errors["fee_collected"] = _("Số tiền phí, lệ phí không được âm")
     if errors:
         raise FieldErrors(errors)
 
@@ -283,20 +284,24 @@ def transition(
     action = to.strip()
     if action not in TRANSITIONS:
         raise UserFacingError(
-            f"Không có thao tác “{action}”; các thao tác: {', '.join(TRANSITIONS)}.", field="to"
+            _("Không có thao tác “{action}”; các thao tác: {join}.").format(
+                action=action, join=", ".join(TRANSITIONS)
+            ),
+            field="to",
         )
     reason = nfc(reason).strip()
     items = tuple(nfc(m).strip() for m in missing if nfc(m).strip())
     _check_fields(action, reason, items, new_appointment_local, fee_collected)
     dossier = _load(session, code)
     if expected_version is not None and expected_version != dossier.version:
-        raise UserFacingError("Hồ sơ vừa được người khác cập nhật; hãy tải lại.")
+        raise UserFacingError(_("Hồ sơ vừa được người khác cập nhật; hãy tải lại."))
     rule = TRANSITIONS[action]
     status_from = dossier.status
     if status_from not in rule.sources:
         raise UserFacingError(
-            f"Hồ sơ đang ở trạng thái «{_status_name(status_from)}»; "
-            f"không thể chuyển sang «{_TARGET_TEXT[action]}»."
+            _("Hồ sơ đang ở trạng thái «{status_name}»; không thể chuyển sang «{TARGET_TEXT}».").format(
+                status_name=_status_name(status_from), TARGET_TEXT=_(_TARGET_TEXT[action])
+            )
         )
     status_to = rule.target if rule.target is not None else status_from
 
@@ -304,15 +309,18 @@ def transition(
     at = at_local if at_local is not None else now_local
     if at > now_local:
         raise UserFacingError(
-            f"Thời điểm {format_instant(at)} ở sau thời điểm hiện tại; hãy ghi thời điểm đã xảy ra.",
+            _("Thời điểm {when} ở sau thời điểm hiện tại; hãy ghi thời điểm đã xảy ra.").format(
+                when=format_instant(at)
+            ),
             field="at",
         )
     # Prints are recorded when they happen and carry no status: only the workflow's steps order time.
     last_at = max((e.at for e in dossier.events if e.status_to is not None), default=dossier.received_at)
     if local_to_utc(at) < last_at:
         raise UserFacingError(
-            f"Thời điểm {format_instant(at)} ở trước bước gần nhất của hồ sơ "
-            f"({format_instant(utc_to_local(last_at))}).",
+            _("Thời điểm {when} ở trước bước gần nhất của hồ sơ ({when2}).").format(
+                when=format_instant(at), when2=format_instant(utc_to_local(last_at))
+            ),
             field="at",
         )
 
@@ -336,7 +344,7 @@ def transition(
     if action == EXTENDED:
         assert new_appointment_local is not None  # checked in _check_fields
         if before is None:
-            raise UserFacingError("Hồ sơ chưa có ngày hẹn trả nên không thể gia hạn.")
+            raise UserFacingError(_("Hồ sơ chưa có ngày hẹn trả nên không thể gia hạn."))
         previous = _extensions(dossier)
         if previous and override_by:
             override_user = require_role(session, override_by, *OVERRIDE_ROLES)
@@ -363,7 +371,7 @@ def transition(
             "override_by_name": override_user.full_name if override_user else None,
         }
     elif action == "supplement_requested":
-        note = f"{reason} — Cần bổ sung: {'; '.join(items)}"
+        note = f"{reason} — Cần bổ sung: {'; '.join(items)}"  # i18n: skip
         payload = {"reason": reason, "missing": list(items), "appointment_before": _iso(before)}
         appointment = _after_pause_change(session, dossier, [*dossier.events, event], before)
     elif action == "supplement_received":
@@ -387,7 +395,7 @@ def transition(
             "appointment": _iso(before),
             "timeliness": timeliness.value if timeliness else None,
         }
-        note = note or f"Người nhận: {payload['collector_name']}"
+        note = note or f"Người nhận: {payload['collector_name']}"  # i18n: skip
         dossier.returned_at = event.at
     elif reason:
         payload = {"reason": reason}
@@ -469,14 +477,16 @@ def check_override(
     """
     name = nfc(username).strip()
     if not name or not password:
-        return None, "Hãy nhập tên đăng nhập và mật khẩu của lãnh đạo (giám sát) phê duyệt."
+        return None, _("Hãy nhập tên đăng nhập và mật khẩu của lãnh đạo (giám sát) phê duyệt.")
     checked = authenticate(session, clock, name, password, policy=policy, purpose="extension_override")
     if checked.user is None:
-        return None, f"Lãnh đạo phê duyệt: {checked.refusal}"
+        return None, _("Lãnh đạo phê duyệt: {refusal}").format(refusal=checked.refusal)
     if checked.user.role not in OVERRIDE_ROLES:
         return None, (
-            f"Tài khoản {checked.user.username} ({checked.user.full_name}) không có quyền phê duyệt; "
-            "cần tài khoản giám sát hoặc quản trị."
+            _(
+                "Tài khoản {username} ({full_name}) không có quyền phê duyệt; cần tài khoản giám sát hoặc "
+                "quản trị."
+            ).format(username=checked.user.username, full_name=checked.user.full_name)
         )
     return checked.user.id, ""
 

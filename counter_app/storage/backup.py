@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from counter_app.errors import UserFacingError
+from counter_app.errors import Cancelled, UserFacingError
+from counter_app.i18n import _
+from counter_app.jobs import JobControl, sqlite_ticker
 from counter_app.paths import backups_dir
 from counter_app.storage.connect import DB_ERRORS, connect, identify, key_for
 from counter_app.storage.fileinfo import FileKind
@@ -26,6 +28,10 @@ from counter_app.storage.fileinfo import FileKind
 KINDS = ("daily", "manual", "before-migration", "before-restore")
 _NAME = re.compile(
     r"^(?P<stem>.+)-(?P<kind>daily|manual|before-migration(?:-v\d+)?|before-restore)-(?P<stamp>\d{8}T\d{6}\d*Z)\.db$"
+)
+
+PROGRESS_OPS = (
+    100  # SQLite VM steps between two cancel checks of a backup (VACUUM INTO runs small statements)
 )
 
 
@@ -66,7 +72,7 @@ def check_copy(path: Path) -> None:
     encrypted, SQLCipher's page-by-page HMAC check)."""
     info = identify(path)
     if info.kind is not FileKind.COUNTER:
-        raise UserFacingError(f"{path.name} không phải bản sao lưu của phần mềm Một cửa.")
+        raise UserFacingError(_("{name} không phải bản sao lưu của phần mềm Một cửa.").format(name=path.name))
     conn = connect(path, readonly=True)
     try:
         result = str(conn.execute("PRAGMA quick_check").fetchone()[0])
@@ -78,32 +84,55 @@ def check_copy(path: Path) -> None:
     finally:
         conn.close()
     if result != "ok":
-        raise UserFacingError(f"Bản sao lưu {path.name} bị hỏng ({result}); hãy chọn bản khác.")
+        raise UserFacingError(
+            _("Bản sao lưu {name} bị hỏng ({result}); hãy chọn bản khác.").format(
+                name=path.name, result=result
+            )
+        )
 
 
 def take_backup(
-    db_path: Path, kind: str, *, now: datetime | None = None, dest: Path | None = None
+    db_path: Path,
+    kind: str,
+    *,
+    now: datetime | None = None,
+    dest: Path | None = None,
+    control: JobControl | None = None,
 ) -> BackupInfo:
     """Copy the database (safe while the app runs: a read-only connection) and check the copy.
 
     A copy that fails its check is deleted and the error raised; a half-written file never counts.
+    With a `control` the copy reports progress and stops when cancelled (Cancelled, nothing left).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown backup kind {kind}")
     if identify(db_path).kind is not FileKind.COUNTER:
-        raise UserFacingError(f"{db_path} không phải cơ sở dữ liệu của phần mềm Một cửa; không sao lưu.")
+        raise UserFacingError(
+            _("{db_path} không phải cơ sở dữ liệu của phần mềm Một cửa; không sao lưu.").format(
+                db_path=db_path
+            )
+        )
     taken = now or datetime.now(UTC)
     target = dest or backups_dir(db_path) / f"{db_path.stem}-{kind}-{_stamp(taken)}.db"
     if target.exists():
-        raise UserFacingError(f"Tệp {target} đã tồn tại; hãy chọn tên khác.")
+        raise UserFacingError(_("Tệp {target} đã tồn tại; hãy chọn tên khác.").format(target=target))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     conn = connect(db_path, readonly=True)
     try:
+        if control is not None:
+            conn.set_progress_handler(sqlite_ticker(control), PROGRESS_OPS)
         backup_to(conn, partial)
+    except DB_ERRORS:
+        partial.unlink(missing_ok=True)
+        if control is not None and control.cancelled:  # SQLite stopped the copy when asked
+            raise Cancelled() from None
+        raise
     finally:
         conn.close()
     try:
+        if control is not None:
+            control.check()
         check_copy(partial)
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())

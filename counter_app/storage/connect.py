@@ -3,7 +3,9 @@
 Everything that connects to a counter database (the engines, migrations, backups, restore, verify,
 encryption) goes through `connect`, so an encrypted file is never opened without its key. A plain file
 stays on the standard library's sqlite3; an encrypted one uses sqlcipher3 (same DB-API, its own
-exception classes: catch `DB_ERRORS`).
+exception classes: catch `DB_ERRORS`). `sqlite_library` and `sqlite_warning` report the SQLite version a
+file runs on in `counter-admin info` and `verify`, with a note when it has the WAL-reset bug
+(docs/reliability.md, "SQLite version").
 """
 
 from __future__ import annotations
@@ -16,25 +18,46 @@ from typing import cast
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from counter_app.errors import DatabaseOpenError
+from counter_app.i18n import _
 from counter_app.storage.cipher import DatabaseKey
 from counter_app.storage.fileinfo import APPLICATION_ID, FileInfo, FileKind, inspect_file
 
 DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+WAL_RESET_FIXED = (3, 51, 3)  # SQLite's WAL-reset corruption bug: 3.7.0 up to 3.51.2
 
 
 def dbapi_module(key: DatabaseKey | None) -> ModuleType:
     """The DB-API module of a connection (SQLAlchemy needs it to translate errors)."""
-    return sqlcipher if key is not None else sqlite3
+    return cast(ModuleType, sqlcipher) if key is not None else sqlite3
+
+
+def sqlite_library(*, encrypted: bool) -> tuple[str, bool]:
+    """The SQLite version a plain (sqlite3) or encrypted (sqlcipher3) file runs on; True if past the WAL-reset bug."""
+    module = sqlcipher if encrypted else sqlite3
+    return str(module.sqlite_version), tuple(module.sqlite_version_info) >= WAL_RESET_FIXED
+
+
+def sqlite_warning(*, encrypted: bool) -> str | None:
+    """What to tell the admin when that SQLite has the WAL-reset bug (3.7.0–3.51.2); None when it has not."""
+    version, safe = sqlite_library(encrypted=encrypted)
+    if safe:
+        return None
+    return _(
+        "Lưu ý: cơ sở dữ liệu không mã hoá chạy trên thư viện SQLite {version} của hệ thống, có lỗi hiếm gặp "
+        "(WAL-reset, sửa ở bản 3.51.3) có thể làm hỏng dữ liệu khi hai tiến trình cùng ghi một lúc. Đừng chạy "
+        "lệnh counter-admin có ghi dữ liệu khi phần mềm đang mở; bật mã hoá (counter-admin encryption enable) "
+        "để dùng SQLite {bundled} đi kèm phần mềm."
+    ).format(version=version, bundled=sqlcipher.sqlite_version)
 
 
 def missing_key_message(path: Path, key_id: bytes) -> str:
     """What to tell the clerk or the admin when this PC's credential store lacks the key."""
-    return (
-        f"Cơ sở dữ liệu {path} đã được mã hoá, nhưng khoá giải mã (mã khoá {key_id.hex()}) không có trong "
-        "kho khoá của máy tính này (Windows Credential Manager). Tệp không bị thay đổi. Hãy nhờ quản trị CNTT "
-        f"nhập tệp khoá đã xuất (counter-admin encryption import-key TỆP --db {path}), hoặc khôi phục từ một "
-        "bản sao lưu tạo trên máy này (counter-admin restore --from TỆP)."
-    )
+    return _(
+        "Cơ sở dữ liệu {path} đã được mã hoá, nhưng khoá giải mã (mã khoá {hex}) không có trong kho khoá "
+        "của máy tính này (Windows Credential Manager). Tệp không bị thay đổi. Hãy nhờ quản trị CNTT nhập "
+        "tệp khoá đã xuất (counter-admin encryption import-key TỆP --db {path}), hoặc khôi phục từ một bản "
+        "sao lưu tạo trên máy này (counter-admin restore --from TỆP)."
+    ).format(path=path, hex=key_id.hex())
 
 
 def key_for(path: Path) -> DatabaseKey | None:
@@ -71,8 +94,11 @@ def connect(path: Path, *, key: DatabaseKey | None = None, readonly: bool = Fals
     except sqlcipher.DatabaseError as exc:
         conn.close()
         raise DatabaseOpenError(
-            f"Không giải mã được cơ sở dữ liệu {path} bằng khoá mã {key.id_hex}: khoá không đúng hoặc tệp bị "
-            f"hỏng ({exc}). Tệp không bị thay đổi; hãy nhập đúng tệp khoá hoặc khôi phục từ bản sao lưu."
+            _(
+                "Không giải mã được cơ sở dữ liệu {path} bằng khoá mã {id_hex}: khoá không đúng hoặc tệp "
+                "bị hỏng ({error}). Tệp không bị thay đổi; hãy nhập đúng tệp khoá hoặc khôi phục từ bản "
+                "sao lưu."
+            ).format(path=path, id_hex=key.id_hex, error=exc)
         ) from exc
     return cast(sqlite3.Connection, conn)
 

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from counter_app.errors import DatabaseOpenError
-from counter_app.storage import migrations
+from counter_app.i18n import _
+from counter_app.storage import migrations, open_check
 from counter_app.storage.backup import backup_before_migration
 from counter_app.storage.cipher import DatabaseKey
 from counter_app.storage.connect import DB_ERRORS, connect, dbapi_module, identify, key_for
@@ -75,19 +77,25 @@ def describe_unusable(path: Path) -> str | None:
     except DatabaseOpenError as exc:
         return exc.message
     if info.kind is FileKind.MISSING:
-        return f"Không tìm thấy cơ sở dữ liệu {path}. Hãy tạo mới bằng lệnh: counter-admin init --db {path} …"
+        return _(
+            "Không tìm thấy cơ sở dữ liệu {path}. Hãy tạo mới bằng lệnh: counter-admin init --db {path} …"
+        ).format(path=path)
     if info.kind is FileKind.EMPTY:
-        return f"Tệp {path} rỗng, không phải cơ sở dữ liệu của phần mềm Một cửa."
+        return _("Tệp {path} rỗng, không phải cơ sở dữ liệu của phần mềm Một cửa.").format(path=path)
     if info.kind is FileKind.NOT_SQLITE:
-        return f"Tệp {path} không phải cơ sở dữ liệu của phần mềm Một cửa (tệp hỏng hoặc tệp khác)."
+        return _("Tệp {path} không phải cơ sở dữ liệu của phần mềm Một cửa (tệp hỏng hoặc tệp khác).").format(
+            path=path
+        )
     if info.kind is FileKind.FOREIGN_SQLITE:
-        return f"Tệp {path} là một cơ sở dữ liệu SQLite của phần mềm khác, không phải của phần mềm Một cửa."
+        return _(
+            "Tệp {path} là một cơ sở dữ liệu SQLite của phần mềm khác, không phải của phần mềm Một cửa."
+        ).format(path=path)
     latest = migrations.latest_version()
     if info.user_version > latest:
-        return (
-            f"Cơ sở dữ liệu {path} được tạo bởi phiên bản mới hơn (lược đồ {info.user_version}, "
-            f"phiên bản này hiểu tới {latest}). Hãy cập nhật phần mềm."
-        )
+        return _(
+            "Cơ sở dữ liệu {path} được tạo bởi phiên bản mới hơn (lược đồ {user_version}, phiên bản này "
+            "hiểu tới {latest}). Hãy cập nhật phần mềm."
+        ).format(path=path, user_version=info.user_version, latest=latest)
     return None
 
 
@@ -101,6 +109,7 @@ class Database:
     reader: Engine
     lock: InstanceLock | None
     key: DatabaseKey | None = None
+    full_check_at: datetime | None = None  # when quick_check last passed (None: not checked on open)
 
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
@@ -144,6 +153,9 @@ class Database:
         self.writer.dispose()
         self.reader.dispose()
         if self.lock is not None:
+            if self.full_check_at is not None:  # a clean close: the next open may skip quick_check
+                with contextlib.suppress(OSError):
+                    open_check.write_marker(self.path, self.full_check_at)
             self.lock.release()
 
 
@@ -152,7 +164,9 @@ def create_database(path: Path, *, key: DatabaseKey | None = None) -> None:
     encrypted with `key` if one is given (its key must already be in the credential store)."""
     info = inspect_file(path)
     if info.kind not in (FileKind.MISSING, FileKind.EMPTY):
-        raise DatabaseOpenError(f"Tệp {path} đã tồn tại; không ghi đè. Hãy chọn đường dẫn khác.")
+        raise DatabaseOpenError(
+            _("Tệp {path} đã tồn tại; không ghi đè. Hãy chọn đường dẫn khác.").format(path=path)
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = raw_connect(path, key=key)
     try:
@@ -165,7 +179,9 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
     """Open an existing counter database; refuse anything else without touching it.
 
     With `lock`, a second instance gets a clear DatabaseOpenError. With `check`, `PRAGMA quick_check`
-    must pass. With `migrate`, pending migrations run after a VACUUM INTO backup.
+    must pass, unless the file is exactly as this app's last clean close left it and the last full
+    check is less than a day old (storage.open_check; then only the schema is read). With `migrate`,
+    pending migrations run after a VACUUM INTO backup.
     """
     reason = describe_unusable(path)
     if reason:
@@ -174,17 +190,27 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
     instance_lock = InstanceLock(path) if lock else None
     if instance_lock:
         instance_lock.acquire()
+    full_check_at = None
     try:
+        if check:  # before the first connection: a crash from here on leaves no clean marker
+            full_check_at = open_check.last_full_check(
+                path, open_check.now_utc(), consume=instance_lock is not None
+            )
         conn = raw_connect(path, key=key)
         try:
-            if check:
+            if check and full_check_at is None:
                 _quick_check(conn, path)
+                full_check_at = open_check.now_utc()
+            elif check:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # parses the schema
             version = migrations.current_version(conn)
             if version < migrations.latest_version():
                 if not migrate:
                     raise DatabaseOpenError(
-                        f"Cơ sở dữ liệu {path} cần nâng cấp lược đồ ({version} → "
-                        f"{migrations.latest_version()}); hãy mở bằng phần mềm hoặc counter-admin info."
+                        _(
+                            "Cơ sở dữ liệu {path} cần nâng cấp lược đồ ({version} → {latest_version}); hãy "
+                            "mở bằng phần mềm hoặc counter-admin info."
+                        ).format(path=path, version=version, latest_version=migrations.latest_version())
                     )
                 _migrate(conn, path, version, holding_lock=instance_lock is not None)
         finally:
@@ -192,13 +218,15 @@ def open_database(path: Path, *, lock: bool = True, migrate: bool = True, check:
     except DB_ERRORS as exc:
         if instance_lock:
             instance_lock.release()
-        raise DatabaseOpenError(f"Không mở được cơ sở dữ liệu {path}: tệp bị hỏng ({exc}).") from exc
+        raise DatabaseOpenError(
+            _("Không mở được cơ sở dữ liệu {path}: tệp bị hỏng ({error}).").format(path=path, error=exc)
+        ) from exc
     except BaseException:
         if instance_lock:
             instance_lock.release()
         raise
     writer, reader = _make_engine(path, key, writer=True), _make_engine(path, key, writer=False)
-    return Database(path, writer, reader, instance_lock, key)
+    return Database(path, writer, reader, instance_lock, key, full_check_at)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, version: int, *, holding_lock: bool) -> None:
@@ -220,5 +248,7 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     if rows != ["ok"]:
         detail = "; ".join(str(r) for r in rows[:3])
         raise DatabaseOpenError(
-            f"Cơ sở dữ liệu {path} bị hỏng (quick_check: {detail}). Hãy khôi phục từ bản sao lưu."
+            _("Cơ sở dữ liệu {path} bị hỏng (quick_check: {detail}). Hãy khôi phục từ bản sao lưu.").format(
+                path=path, detail=detail
+            )
         )

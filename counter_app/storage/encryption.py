@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.paths import backups_dir
 from counter_app.storage import keystore
 from counter_app.storage.backup import list_backups
@@ -56,7 +57,7 @@ def status(path: Path) -> EncryptionStatus:
     """Describe the database's encryption without opening it for writing."""
     info = inspect_file(path)
     if info.kind not in (FileKind.COUNTER, FileKind.ENCRYPTED):
-        raise UserFacingError(f"{path} không phải cơ sở dữ liệu của phần mềm Một cửa.")
+        raise UserFacingError(_("{path} không phải cơ sở dữ liệu của phần mềm Một cửa.").format(path=path))
     available = False
     if info.key_id is not None:
         available = keystore.load_key(info.key_id) is not None
@@ -112,20 +113,28 @@ def _settle(path: Path, key: DatabaseKey | None) -> None:
     If a WAL file is still there afterwards, another program has the database open: refuse.
     """
     in_use = UserFacingError(
-        f"{path.name} đang được một chương trình khác mở. Hãy đóng phần mềm và các lệnh counter-admin "
-        "đang chạy (kể cả sao lưu theo lịch) rồi thử lại."
+        _(
+            "{name} đang được một chương trình khác mở. Hãy đóng phần mềm và các lệnh counter-admin đang "
+            "chạy (kể cả sao lưu theo lịch) rồi thử lại."
+        ).format(name=path.name)
     )
     conn = connect(path, key=key)
     try:
         result = str(conn.execute("PRAGMA quick_check").fetchone()[0])
         if result != "ok":
-            raise UserFacingError(f"{path.name} bị hỏng (quick_check: {result}); hãy khôi phục trước.")
+            raise UserFacingError(
+                _("{name} bị hỏng (quick_check: {result}); hãy khôi phục trước.").format(
+                    name=path.name, result=result
+                )
+            )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode = DELETE")
     except DB_ERRORS as exc:
         if "locked" in str(exc) or "busy" in str(exc):  # a reader holds the WAL
             raise in_use from exc
-        raise UserFacingError(f"{path.name} bị hỏng ({exc}); hãy khôi phục trước.") from exc
+        raise UserFacingError(
+            _("{name} bị hỏng ({error}); hãy khôi phục trước.").format(name=path.name, error=exc)
+        ) from exc
     finally:
         conn.close()
     if Path(f"{path}-wal").exists():
@@ -160,15 +169,21 @@ def _check_copy(
             problems += [str(r[0]) for r in dst.execute("PRAGMA cipher_integrity_check").fetchall()]
         rows, copied = _tables(src, "main"), _tables(dst, "main")
         if rows != copied:
-            problems.append(f"số dòng khác nhau: {sorted(set(rows.items()) ^ set(copied.items()))[:4]}")
+            problems.append(
+                _("số dòng khác nhau: {sorted}").format(
+                    sorted=sorted(set(rows.items()) ^ set(copied.items()))[:4]
+                )
+            )
         if _header(src, "main") != _header(dst, "main"):
-            problems.append("phiên bản lược đồ khác nhau")
+            problems.append(_("phiên bản lược đồ khác nhau"))
     finally:
         src.close()
         dst.close()
     if problems:
         raise UserFacingError(
-            f"Bản chuyển đổi của {source.name} không khớp ({'; '.join(problems[:3])}); chưa đổi gì."
+            _("Bản chuyển đổi của {name} không khớp ({join}); chưa đổi gì.").format(
+                name=source.name, join="; ".join(problems[:3])
+            )
         )
     return rows
 
@@ -259,10 +274,12 @@ def enable(path: Path, *, keep_plain: bool = False, now: datetime | None = None)
     """
     info = identify(path)
     if info.kind is not FileKind.COUNTER:
-        raise UserFacingError(f"{path} không phải cơ sở dữ liệu của phần mềm Một cửa.")
+        raise UserFacingError(_("{path} không phải cơ sở dữ liệu của phần mềm Một cửa.").format(path=path))
     _clear_leftover(_aside(path), path)  # an interrupted earlier run may have left the plain file
     if info.key_id is not None:
-        raise UserFacingError(f"{path.name} đã được mã hoá (mã khoá {info.key_id.hex()}).")
+        raise UserFacingError(
+            _("{name} đã được mã hoá (mã khoá {hex}).").format(name=path.name, hex=info.key_id.hex())
+        )
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     keep = backups_dir(path) / f"{path.stem}-plain-before-encryption-{stamp}.db" if keep_plain else None
     with _locked(path):
@@ -291,7 +308,7 @@ def disable(path: Path) -> SwapReport:
     key = key_for(path)
     _clear_leftover(_aside(path), path)
     if key is None:
-        raise UserFacingError(f"{path.name} chưa được mã hoá.")
+        raise UserFacingError(_("{name} chưa được mã hoá.").format(name=path.name))
     with _locked(path):
         rows = _convert(path, key, None, None)
     return SwapReport(path, key.id_hex, rows, None, ())

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.storage.cipher import DatabaseKey, key_from_hex
 
 KEYFILE_MAGIC = b"MOK1"
@@ -35,14 +36,18 @@ def _pragma_key(passphrase: str, salt: bytes) -> str:
 def check_passphrase(passphrase: str) -> None:
     """A passphrase long enough to protect the key file."""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise UserFacingError(f"Mật khẩu bảo vệ tệp khoá phải dài ít nhất {MIN_PASSPHRASE} ký tự.")
+        raise UserFacingError(
+            _("Mật khẩu bảo vệ tệp khoá phải dài ít nhất {MIN_PASSPHRASE} ký tự.").format(
+                MIN_PASSPHRASE=MIN_PASSPHRASE
+            )
+        )
 
 
 def export_key(key: DatabaseKey, dest: Path, passphrase: str, *, label: str, now: datetime) -> None:
     """Write the key file (readable by its owner only on POSIX); never overwrites a file."""
     check_passphrase(passphrase)
     if dest.exists():
-        raise UserFacingError(f"Tệp {dest} đã tồn tại; không ghi đè. Hãy chọn tên khác.")
+        raise UserFacingError(_("Tệp {dest} đã tồn tại; không ghi đè. Hãy chọn tên khác.").format(dest=dest))
     salt = KEYFILE_MAGIC + secrets.token_bytes(12)
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -74,9 +79,11 @@ def import_key(source: Path, passphrase: str) -> DatabaseKey:
         with source.open("rb") as handle:
             salt = handle.read(16)
     except OSError as exc:
-        raise UserFacingError(f"Không đọc được tệp khoá {source} ({exc.strerror}).") from exc
+        raise UserFacingError(
+            _("Không đọc được tệp khoá {source} ({error}).").format(source=source, error=exc.strerror)
+        ) from exc
     if len(salt) != 16 or not salt.startswith(KEYFILE_MAGIC):
-        raise UserFacingError(f"{source.name} không phải tệp khoá của phần mềm Một cửa.")
+        raise UserFacingError(_("{name} không phải tệp khoá của phần mềm Một cửa.").format(name=source.name))
     conn = sqlcipher.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -84,6 +91,8 @@ def import_key(source: Path, passphrase: str) -> DatabaseKey:
         row = conn.execute("SELECT key_id, secret FROM counter_key").fetchone()
         return key_from_hex(str(row[0]), str(row[1]))
     except (sqlcipher.DatabaseError, TypeError, ValueError):
-        raise UserFacingError(f"Sai mật khẩu của tệp khoá {source.name}, hoặc tệp đã bị sửa/hỏng.") from None
+        raise UserFacingError(
+            _("Sai mật khẩu của tệp khoá {name}, hoặc tệp đã bị sửa/hỏng.").format(name=source.name)
+        ) from None
     finally:
         conn.close()

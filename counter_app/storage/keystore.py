@@ -8,6 +8,7 @@ encrypted file carries in its header, so a moved or copied file finds its key), 
 from __future__ import annotations
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.storage.cipher import DatabaseKey, key_from_hex
 
 SERVICE = "counter-app"
@@ -20,8 +21,10 @@ class KeyStoreError(UserFacingError):
 
 def _failed(exc: Exception) -> KeyStoreError:
     return KeyStoreError(
-        f"Không dùng được kho khoá của hệ điều hành ({type(exc).__name__}: {exc}). "
-        "Trên máy Windows của quầy, kho khoá là Windows Credential Manager của tài khoản đang đăng nhập."
+        _(
+            "Không dùng được kho khoá của hệ điều hành ({name}: {error}). Trên máy Windows của quầy, kho "
+            "khoá là Windows Credential Manager của tài khoản đang đăng nhập."
+        ).format(name=type(exc).__name__, error=exc)
     )
 
 
@@ -40,8 +43,10 @@ def load_key(key_id: bytes) -> DatabaseKey | None:
         return key_from_hex(key_id.hex(), stored)
     except ValueError:
         raise KeyStoreError(
-            f"Khoá mã {key_id.hex()} trong kho khoá của máy này bị hỏng; hãy nhập lại tệp khoá "
-            "(counter-admin encryption import-key TỆP)."
+            _(
+                "Khoá mã {hex} trong kho khoá của máy này bị hỏng; hãy nhập lại tệp khoá (counter-admin "
+                "encryption import-key TỆP)."
+            ).format(hex=key_id.hex())
         ) from None
 
 
@@ -55,7 +60,7 @@ def save_key(key: DatabaseKey) -> None:
     except (KeyringError, RuntimeError) as exc:
         raise _failed(exc) from exc
     if load_key(key.key_id) != key:
-        raise KeyStoreError("Kho khoá của hệ điều hành không lưu được khoá; chưa thay đổi gì.")
+        raise KeyStoreError(_("Kho khoá của hệ điều hành không lưu được khoá; chưa thay đổi gì."))
 
 
 def forget_key(key_id: bytes) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from counter_app.errors import DatabaseOpenError
+from counter_app.i18n import _
 
 
 class InstanceLock:
@@ -29,8 +30,10 @@ class InstanceLock:
         except OSError:
             handle.close()
             raise DatabaseOpenError(
-                f"Cơ sở dữ liệu {self.path.with_suffix('')} đang được một cửa sổ phần mềm khác sử dụng. "
-                "Hãy dùng cửa sổ đang mở, hoặc đóng nó rồi mở lại."
+                _(
+                    "Cơ sở dữ liệu {with_suffix} đang được một cửa sổ phần mềm khác sử dụng. Hãy dùng cửa "
+                    "sổ đang mở, hoặc đóng nó rồi mở lại."
+                ).format(with_suffix=self.path.with_suffix(""))
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import requests
 
 from counter_app import __version__
+from counter_app.i18n import N_, _
 from counter_app.sync import protocol
 from counter_app.sync.errors import BatchTooLarge, Fatal, MustRefetch, Transient
 
@@ -34,7 +35,9 @@ USER_AGENT: Final = f"counter-app/{__version__}"
 
 T = TypeVar("T")
 
-_NOT_OURS = "Máy chủ trả lời không đúng giao thức đồng bộ (có thể mạng đang chặn bằng trang đăng nhập Wi-Fi)"
+_NOT_OURS = N_(
+    "Máy chủ trả lời không đúng giao thức đồng bộ (có thể mạng đang chặn bằng trang đăng nhập Wi-Fi)"
+)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -59,12 +62,15 @@ def check_server_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
-            f"Địa chỉ máy chủ “{url}” không hợp lệ; hãy nhập dạng https://ten-may-chu hoặc http://192.168.1.10:8000"
+            _(
+                "Địa chỉ máy chủ “{url}” không hợp lệ; hãy nhập dạng https://ten-may-chu hoặc "
+                "http://192.168.1.10:8000"
+            ).format(url=url)
         )
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise ValueError(f"Cổng trong địa chỉ máy chủ “{url}” không hợp lệ.") from None
+        raise ValueError(_("Cổng trong địa chỉ máy chủ “{url}” không hợp lệ.").format(url=url)) from None
     return url.strip().rstrip("/")
 
 
@@ -111,7 +117,7 @@ class SyncClient:
         response = self._call("POST", "/sync/push", protocol.PushResponse.from_json, body=request.to_json())
         sent = [op.op_id for op in request.ops]
         if [r.op_id for r in response.results] != sent:
-            raise Transient("Máy chủ trả lời thiếu hoặc sai thứ tự kết quả của các thao tác đã gửi")
+            raise Transient(_("Máy chủ trả lời thiếu hoặc sai thứ tự kết quả của các thao tác đã gửi"))
         return response
 
     def pull(self, since: int, limit: int, epoch: str | None) -> protocol.PullResponse:
@@ -143,12 +149,12 @@ class SyncClient:
             )
         except requests.exceptions.SSLError as exc:
             raise Transient(
-                "Không kiểm tra được chứng chỉ bảo mật của máy chủ (sai chứng chỉ hoặc mạng đang chặn)"
+                _("Không kiểm tra được chứng chỉ bảo mật của máy chủ (sai chứng chỉ hoặc mạng đang chặn)")
             ) from exc
         except requests.exceptions.Timeout as exc:
-            raise Transient("Máy chủ không trả lời kịp (quá thời gian chờ)", timeout=True) from exc
+            raise Transient(_("Máy chủ không trả lời kịp (quá thời gian chờ)"), timeout=True) from exc
         except requests.exceptions.RequestException as exc:
-            raise Transient("Không kết nối được máy chủ (mất mạng hoặc máy chủ đang tắt)") from exc
+            raise Transient(_("Không kết nối được máy chủ (mất mạng hoặc máy chủ đang tắt)")) from exc
         with response:
             return self._answer(response, parse)
 
@@ -158,53 +164,61 @@ class SyncClient:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 413:  # often a proxy's body-size limit, so ours or not
             raise BatchTooLarge(
-                "Lô gửi quá lớn so với giới hạn của máy chủ", code="batch_too_large", status=413
+                _("Lô gửi quá lớn so với giới hạn của máy chủ"), code="batch_too_large", status=413
             )
         if status in (429, 503):
             raise Transient(
-                "Máy chủ đang bận, sẽ thử lại sau",
+                _("Máy chủ đang bận, sẽ thử lại sau"),
                 retry_after=retry_after,
                 code=_code(response),
                 status=status,
             )
         if status >= 500 or status in (408, 409, 502, 504):
             raise Transient(
-                f"Máy chủ gặp lỗi (HTTP {status}), sẽ thử lại sau", retry_after=retry_after, status=status
+                _("Máy chủ gặp lỗi (HTTP {status}), sẽ thử lại sau").format(status=status),
+                retry_after=retry_after,
+                status=status,
             )
         if not ours:
-            raise Transient(f"{_NOT_OURS} (HTTP {status})", status=status)
+            raise Transient(f"{_(_NOT_OURS)} (HTTP {status})", status=status)
         payload = _json_body(response)
         if status == 200:
             if payload is None:
-                raise Transient(_NOT_OURS, status=status)
+                raise Transient(_(_NOT_OURS), status=status)
             try:
                 return parse(payload)
             except protocol.ProtocolError as exc:
-                raise Transient(f"{_NOT_OURS}: {exc}", status=status) from exc
+                raise Transient(f"{_(_NOT_OURS)}: {exc}", status=status) from exc
         code, detail = _problem(status, payload)
         if status == 410:
             raise MustRefetch(
-                "Máy chủ yêu cầu tải lại dữ liệu (máy chủ đã được khôi phục)", code=code, status=410
+                _("Máy chủ yêu cầu tải lại dữ liệu (máy chủ đã được khôi phục)"), code=code, status=410
             )
         if status == 401:
             raise Fatal(
-                "Máy chủ không nhận ra quầy này (mã xác thực sai hoặc hết hạn); hãy đăng ký lại quầy",
+                _("Máy chủ không nhận ra quầy này (mã xác thực sai hoặc hết hạn); hãy đăng ký lại quầy"),
                 code=code or protocol.ERR_UNAUTHORISED,
                 status=status,
             )
         if status == 403:
             if code == protocol.ERR_REVOKED:
-                message = "Quầy đã bị thu hồi quyền đồng bộ trên máy chủ; hãy báo lãnh đạo hoặc quản trị tỉnh"
+                message = _(
+                    "Quầy đã bị thu hồi quyền đồng bộ trên máy chủ; hãy báo lãnh đạo hoặc quản trị tỉnh"
+                )
             else:
-                message = f"Máy chủ từ chối quyền truy cập{_tail(detail)}"
+                message = _("Máy chủ từ chối quyền truy cập{tail}").format(tail=_tail(detail))
             raise Fatal(message, code=code or protocol.ERR_FORBIDDEN, status=status)
         if status == 426:
             raise Fatal(
-                "Phiên bản phần mềm quá cũ so với máy chủ; hãy cập nhật phần mềm",
+                _("Phiên bản phần mềm quá cũ so với máy chủ; hãy cập nhật phần mềm"),
                 code=code or protocol.ERR_PROTOCOL,
                 status=status,
             )
-        raise Fatal(f"Máy chủ từ chối yêu cầu (HTTP {status}){_tail(detail)}", code=code, status=status)
+        raise Fatal(
+            _("Máy chủ từ chối yêu cầu (HTTP {status}){tail}").format(status=status, tail=_tail(detail)),
+            code=code,
+            status=status,
+        )
 
 
 def _json_body(response: requests.Response) -> Mapping[str, Any] | None:

@@ -18,21 +18,24 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.services import outbox
 from counter_app.services.audit import append_audit
 from counter_app.services.outbox import canonical_json
+from counter_app.services.users import require_role
 from counter_app.storage.models import Dossier, OutboxEntry, SyncConflict
 
 KIND_LABELS: Final = {
-    "conflict": "Xung đột với dữ liệu trên máy chủ",
-    "rejected": "Máy chủ từ chối thao tác",
-    "quarantine": "Thao tác bị cách ly (trùng mã thao tác, khác nội dung)",
-    "code_clash": "Trùng mã hồ sơ với hồ sơ khác",
-    "invalid": "Dữ liệu máy chủ gửi về không hợp lệ",
+    "conflict": N_("Xung đột với dữ liệu trên máy chủ"),
+    "rejected": N_("Máy chủ từ chối thao tác"),
+    "quarantine": N_("Thao tác bị cách ly (trùng mã thao tác, khác nội dung)"),
+    "code_clash": N_("Trùng mã hồ sơ với hồ sơ khác"),
+    "invalid": N_("Dữ liệu máy chủ gửi về không hợp lệ"),
 }
 RETRY: Final = "retry"  # send the op again (the server side was fixed)
 ACCEPT_SERVER: Final = "accept_server"  # the server's state stands; local later ops are sent after it
 RESOLUTIONS: Final = (RETRY, ACCEPT_SERVER)
+RESOLVER_ROLES: Final = ("supervisor", "admin")  # who may resolve a conflict
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _view(row: SyncConflict) -> ConflictView:
     return ConflictView(
         row.id,
         row.kind,
-        KIND_LABELS.get(row.kind, row.kind),
+        _(KIND_LABELS.get(row.kind, row.kind)),
         row.dossier_id,
         row.code,
         row.op_id,
@@ -173,17 +176,24 @@ def resolve(
 
     if resolution not in RESOLUTIONS:
         raise ValueError(f"unknown resolution {resolution!r}")
+    if by_user_id is not None:  # None: the operator at the command line (counter-admin), who holds the file
+        require_role(session, by_user_id, *RESOLVER_ROLES)
     row = session.get(SyncConflict, conflict_id)
     if row is None:
-        raise UserFacingError(f"Không có mục xung đột số {conflict_id}.")
+        raise UserFacingError(_("Không có mục xung đột số {conflict_id}.").format(conflict_id=conflict_id))
     if row.resolved_at is not None:
         raise UserFacingError(
-            f"Mục xung đột số {conflict_id} đã được xử lý lúc {row.resolved_at:%H:%M %d/%m/%Y} (giờ UTC)."
+            _(
+                "Mục xung đột số {conflict_id} đã được xử lý lúc {resolved_at:%H:%M %d/%m/%Y} (giờ UTC)."
+            ).format(conflict_id=conflict_id, resolved_at=row.resolved_at)
         )
     if resolution == RETRY:
         if row.kind == "quarantine":
             raise UserFacingError(
-                "Thao tác bị cách ly không gửi lại được (trùng mã thao tác, khác nội dung); hãy báo quản trị."
+                _(
+                    "Thao tác bị cách ly không gửi lại được (trùng mã thao tác, khác nội dung); hãy báo "
+                    "quản trị."
+                )
             )
         if row.op_id:
             op = session.scalar(select(OutboxEntry).where(OutboxEntry.op_id == row.op_id))

@@ -3,7 +3,8 @@
 - Every database step is one short write transaction, never held across an HTTP call; all of them go
   through `run_db`, so the desktop can route them through its single serial DB worker.
 - Push: FIFO batches of the ops that existed when the round started; each batch is claimed ('sent',
-  attempts + 1) in one transaction and its per-op results recorded in another. A crash in between
+  attempts + 1) in one transaction and its per-op results recorded in another (which also claims the
+  next batch). A crash in between
   leaves ops 'sent'; the next round simply sends them again (the server answers 'duplicate').
 - Adaptive batch: starts at the setting (500), halves on 413 or a timeout (down to 1), grows back by a
   quarter after each acknowledged batch.
@@ -42,6 +43,8 @@ from sqlalchemy.orm import Session
 
 from counter_app import settings
 from counter_app.clock import Clock
+from counter_app.crashpoints import crash_point
+from counter_app.i18n import _
 from counter_app.ids import uuid7
 from counter_app.services import codes, outbox
 from counter_app.storage.database import Database
@@ -188,7 +191,7 @@ class SyncEngine:
             ctx = self._db(self._context)
             if ctx.enrolment is None:
                 report.enrolled = False
-                report.error = "Quầy chưa đăng ký với máy chủ trung tâm (làm việc độc lập)"
+                report.error = _("Quầy chưa đăng ký với máy chủ trung tâm (làm việc độc lập)")
                 return report
             self.batch_size = min(self.batch_size or ctx.batch_setting, ctx.batch_setting)
             client = self.client_factory(ctx.enrolment)
@@ -231,7 +234,7 @@ class SyncEngine:
             self._saw(head.server_time, report, ctx.skew_limit)
             if not head.protocol_min <= protocol.PROTOCOL_VERSION <= head.protocol_max:
                 raise Fatal(
-                    "Phiên bản phần mềm không còn tương thích với máy chủ; hãy cập nhật phần mềm",
+                    _("Phiên bản phần mềm không còn tương thích với máy chủ; hãy cập nhật phần mềm"),
                     code=protocol.ERR_PROTOCOL,
                 )
             if (epoch and head.server_epoch != epoch) or head.last_seq < cursor:
@@ -269,9 +272,11 @@ class SyncEngine:
     def _push(self, client: SyncClient, ctx: _Context, report: SyncReport) -> None:
         assert ctx.enrolment is not None and self.batch_size is not None
         counter_id = ctx.enrolment.counter_id
+        claimed: tuple[list[outbox.OutboxOp], int] | None = None  # claimed with the previous results
         while True:
             size = self.batch_size
-            ops, held = self._db(partial(_claim, size, ctx.last_op_id))
+            ops, held = claimed or self._db(partial(_claim, size, ctx.last_op_id))
+            claimed = None
             report.held += held
             if not ops:
                 return
@@ -282,7 +287,9 @@ class SyncEngine:
             except BatchTooLarge:
                 if size == 1:
                     raise Transient(
-                        "Một thao tác lớn hơn giới hạn của máy chủ; hãy báo quản trị kiểm tra giới hạn kích thước",
+                        _(
+                            "Một thao tác lớn hơn giới hạn của máy chủ; hãy báo quản trị kiểm tra giới hạn kích thước"
+                        ),
                         code=protocol.ERR_BATCH_TOO_LARGE,
                     ) from None
                 self.batch_size = max(1, size // 2)
@@ -294,8 +301,13 @@ class SyncEngine:
                     self.batch_size = max(1, size // 2)
                 raise
             self._saw(response.server_time, report, ctx.skew_limit)
-            stats = self._db(partial(self._recorded, ops, response))
-            self._inflight = []
+            crash_point("sync_after_send_before_ack")  # the server applied the batch; nothing recorded here
+            grown = min(ctx.batch_setting, size + max(1, size // 4))
+            more = len(ops) >= size  # a full batch: there may be more to send
+            stats, claimed = self._db(
+                partial(self._recorded, ops, response, grown if more else 0, ctx.last_op_id)
+            )
+            self._inflight = [op.id for op in claimed[0]] if claimed else []
             report.pushed += stats.sent
             report.applied += stats.applied
             report.duplicate += stats.duplicate
@@ -304,17 +316,24 @@ class SyncEngine:
             report.quarantined += stats.quarantined
             report.held += stats.held
             report.quarantined_ops.extend(stats.quarantined_ops)
-            self.batch_size = min(ctx.batch_setting, size + max(1, size // 4))
-            if len(ops) < size:
+            self.batch_size = grown
+            if not more:
                 return
 
     def _recorded(
-        self, ops: list[outbox.OutboxOp], response: protocol.PushResponse, session: Session
-    ) -> push.PushStats:
+        self,
+        ops: list[outbox.OutboxOp],
+        response: protocol.PushResponse,
+        next_size: int,
+        up_to_id: int,
+        session: Session,
+    ) -> tuple[push.PushStats, tuple[list[outbox.OutboxOp], int] | None]:
+        """Record a batch's results and, in the same short transaction, claim the next `next_size` ops
+        (none when 0): one commit per batch instead of two."""
         stats = push.record_results(session, self.clock, ops, response.results)
         if stats.applied or stats.duplicate:
             state.put(session, self.clock.now_utc(), **{state.LAST_ACK_AT: self.clock.now_utc()})
-        return stats
+        return stats, _claim(next_size, up_to_id, session) if next_size else None
 
     # -- audit anchor --------------------------------------------------------------------------------
 
@@ -368,10 +387,10 @@ class SyncEngine:
             self._saw(page.server_time, report, ctx.skew_limit)
             if (epoch and page.server_epoch != epoch) or page.next_since < since:
                 raise MustRefetch(
-                    "Máy chủ đã đổi dữ liệu gốc (khôi phục); tải lại", code=protocol.ERR_MUST_REFETCH
+                    _("Máy chủ đã đổi dữ liệu gốc (khôi phục); tải lại"), code=protocol.ERR_MUST_REFETCH
                 )
             if page.has_more and page.next_since == since:
-                raise Transient("Máy chủ trả trang dữ liệu không tiến lên; sẽ thử lại sau")
+                raise Transient(_("Máy chủ trả trang dữ liệu không tiến lên; sẽ thử lại sau"))
             stats = self._db(partial(self._apply_page, page, scope))
             epoch, cursor = page.server_epoch, page.next_since
             report.pulled += len(page.changes)
@@ -388,6 +407,7 @@ class SyncEngine:
         self, page: protocol.PullResponse, scope: pull.Scope, session: Session
     ) -> pull.ApplyStats:
         stats = pull.apply_changes(session, self.clock, page.changes, scope)
+        crash_point("sync_mid_pull_page")  # the page applied, the cursor not moved, nothing committed
         values: dict[str, state.Value] = {
             state.PULL_CURSOR: page.next_since,
             state.SERVER_EPOCH: page.server_epoch,
@@ -406,7 +426,7 @@ class SyncEngine:
         """The server went back: forget the cursor and its versions, send acknowledged ops again."""
         if report.refetched:
             raise Transient(
-                "Máy chủ liên tục yêu cầu tải lại dữ liệu; sẽ thử lại sau", code=protocol.ERR_MUST_REFETCH
+                _("Máy chủ liên tục yêu cầu tải lại dữ liệu; sẽ thử lại sau"), code=protocol.ERR_MUST_REFETCH
             )
         self._release("pending")
         new_epoch = epoch or self._call(client.head, report).server_epoch
@@ -569,7 +589,7 @@ class SyncEngine:
 
 
 def _claim(size: int, up_to_id: int, session: Session) -> tuple[list[outbox.OutboxOp], int]:
-    return outbox.claim(session, size, up_to_id=up_to_id, blocked=conflicts.open_entities(session))
+    return push.claim(session, size, up_to_id=up_to_id, blocked=conflicts.open_entities(session))
 
 
 def _audit_head(session: Session) -> tuple[int, str] | None:
@@ -588,8 +608,14 @@ def skew_message(skew: float | None, limit: int) -> str | None:
     if skew is None or abs(skew) <= limit:
         return None
     minutes = round(abs(skew) / 60)
-    direction = "chậm" if skew > 0 else "nhanh"
-    return (
-        f"Đồng hồ máy tính đang {direction} khoảng {minutes} phút so với máy chủ; "
-        "hãy chỉnh lại ngày giờ của máy để ngày tiếp nhận và ngày hẹn được đúng."
-    )
+    if skew > 0:
+        text = _(
+            "Đồng hồ máy tính đang chậm khoảng {minutes} phút so với máy chủ; "
+            "hãy chỉnh lại ngày giờ của máy để ngày tiếp nhận và ngày hẹn được đúng."
+        )
+    else:
+        text = _(
+            "Đồng hồ máy tính đang nhanh khoảng {minutes} phút so với máy chủ; "
+            "hãy chỉnh lại ngày giờ của máy để ngày tiếp nhận và ngày hẹn được đúng."
+        )
+    return text.format(minutes=minutes)

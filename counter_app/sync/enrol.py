@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from counter_app import __version__
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services import codes
 from counter_app.services.audit import append_audit
+from counter_app.services.users import require_role
 from counter_app.storage.database import Database
 from counter_app.storage.models import CounterConfig, Dossier, SyncEnrolment
 from counter_app.sync import protocol, state
@@ -67,19 +69,26 @@ def enrol(
         raise UserFacingError(str(exc), field="server_url") from None
     code = code.strip()
     if not code:
-        raise UserFacingError("Hãy nhập mã đăng ký do quản trị máy chủ cấp.", field="code")
+        raise UserFacingError(_("Hãy nhập mã đăng ký do quản trị máy chủ cấp."), field="code")
     if ca_bundle and not Path(ca_bundle).is_file():
-        raise UserFacingError(f"Không tìm thấy tệp chứng chỉ {ca_bundle}.", field="ca_bundle")
+        raise UserFacingError(
+            _("Không tìm thấy tệp chứng chỉ {ca_bundle}.").format(ca_bundle=ca_bundle), field="ca_bundle"
+        )
     with db.read() as session:
+        if (
+            by_user_id is not None
+        ):  # None: the operator at the command line (counter-admin), who holds the file
+            require_role(session, by_user_id, "admin")
         config = session.get(CounterConfig, 1)
         counter_uuid = config.counter_uuid if config is not None else None
         existing = state.load_enrolment(session)
     if counter_uuid is None:
-        raise UserFacingError("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …")
+        raise UserFacingError(_("Quầy chưa được khởi tạo. Hãy chạy: counter-admin init …"))
     if existing is not None and not force:
         raise UserFacingError(
-            f"Quầy đã đăng ký với máy chủ {existing.server_url} (quầy “{existing.counter_name}”). "
-            "Muốn đăng ký lại, hãy dùng tuỳ chọn --force (trên giao diện: nút Đăng ký lại)."
+            _(
+                "Quầy đã đăng ký với máy chủ {server_url} (quầy “{counter_name}”). Muốn đăng ký lại, hãy dùng tuỳ chọn --force (trên giao diện: nút Đăng ký lại)."
+            ).format(server_url=existing.server_url, counter_name=existing.counter_name)
         )
     make = client_factory or (lambda u, ca: SyncClient(u, ca_bundle=ca))
     client = make(url, ca_bundle)
@@ -92,7 +101,9 @@ def enrol(
         client.close()
     if not 1 <= response.slot <= 9:
         raise UserFacingError(
-            f"Máy chủ cấp số quầy {response.slot} ngoài khoảng 1–9; hãy báo quản trị máy chủ."
+            _("Máy chủ cấp số quầy {slot} ngoài khoảng 1–9; hãy báo quản trị máy chủ.").format(
+                slot=response.slot
+            )
         )
     with db.write() as session:
         _store(session, clock, url, ca_bundle or "", response, existing, by_user_id)
@@ -111,10 +122,12 @@ def enrol(
 
 def _refusal(url: str, exc: SyncError) -> str:
     if isinstance(exc, Fatal) and exc.code == protocol.ERR_ENROL_CODE:
-        return "Mã đăng ký không đúng, đã được dùng hoặc đã hết hạn. Hãy xin quản trị máy chủ cấp mã mới."
+        return _("Mã đăng ký không đúng, đã được dùng hoặc đã hết hạn. Hãy xin quản trị máy chủ cấp mã mới.")
     if isinstance(exc, Transient):
-        return f"Không kết nối được máy chủ {url}: {exc.message}. Hãy kiểm tra địa chỉ máy chủ và đường mạng."
-    return f"Máy chủ {url} không nhận đăng ký: {exc.message}."
+        return _(
+            "Không kết nối được máy chủ {url}: {message}. Hãy kiểm tra địa chỉ máy chủ và đường mạng."
+        ).format(url=url, message=exc.message)
+    return _("Máy chủ {url} không nhận đăng ký: {message}.").format(url=url, message=exc.message)
 
 
 def _store(

@@ -195,6 +195,9 @@ class EnrolResponse:
         )
 
 
+_WIRE_TEXT: Final = ("op_id", "kind", "entity_id", "payload", "payload_sha256", "created_at")
+
+
 @dataclass(frozen=True)
 class WireOp:
     """One outbox op on the wire. `seq` is the counter's outbox order (ops apply in that order)."""
@@ -209,11 +212,31 @@ class WireOp:
     clerk_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # What asdict gives, without its deep copy (a push batch encodes up to 1000 of these).
+        return {
+            "op_id": self.op_id,
+            "seq": self.seq,
+            "kind": self.kind,
+            "entity_id": self.entity_id,
+            "payload": self.payload,
+            "payload_sha256": self.payload_sha256,
+            "created_at": self.created_at,
+            "clerk_id": self.clerk_id,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WireOp:
-        w = "op"
+        if type(data) is dict:  # the common case at a batch's rate: plain types, checked at once
+            values: tuple[Any, ...] = tuple(data.get(k) for k in _WIRE_TEXT)
+            seq, clerk = data.get("seq"), data.get("clerk_id")
+            if (
+                type(seq) is int
+                and all(type(v) is str for v in values)
+                and (clerk is None or type(clerk) is str)
+            ):
+                op_id, kind, entity_id, payload, payload_sha256, created_at = values
+                return cls(op_id, seq, kind, entity_id, payload, payload_sha256, created_at, clerk or "")
+        w = "op"  # anything else: field by field, naming what is wrong
         return cls(
             _req(data, "op_id", str, w),
             _req(data, "seq", int, w),
@@ -345,7 +368,12 @@ class Change:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Change:
-        w = "change"
+        if type(data) is dict:  # the common case at a page's rate: plain types, checked at once
+            seq, kind, entity_id = data.get("seq"), data.get("kind"), data.get("entity_id")
+            snap = data.get("data")
+            if type(seq) is int and type(kind) is str and type(entity_id) is str and type(snap) is dict:
+                return cls(seq, kind, entity_id, snap)
+        w = "change"  # anything else: field by field, naming what is wrong
         return cls(
             _req(data, "seq", int, w),
             _req(data, "kind", str, w),

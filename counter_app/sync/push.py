@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -64,66 +64,137 @@ def _clerk(payload: str) -> str:
     return ""
 
 
+# The columns of an outbox row, in OutboxOp's field order.
+_OP_COLUMNS = tuple(OutboxEntry.__table__.c[f.name] for f in fields(OutboxOp))
+
+
+def claim(
+    session: Session, limit: int, *, up_to_id: int | None = None, blocked: Collection[str] = ()
+) -> tuple[list[OutboxOp], int]:
+    """`outbox.claim` in set-based SQL: the same ops, states and counts, without an ORM object per row.
+
+    Takes the next `limit` ops to send, FIFO (ids ≤ `up_to_id`), and marks them sent (attempts + 1) in
+    the caller's transaction; ops of an entity in `blocked` are marked 'held' instead and skipped.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    entry = OutboxEntry.__table__.c
+    taken: list[OutboxOp] = []
+    held: list[tuple[int]] = []
+    after = 0
+    while len(taken) < limit:
+        query = select(*_OP_COLUMNS).where(entry.state.in_(outbox.RESEND_STATES), entry.id > after)
+        if up_to_id is not None:
+            query = query.where(entry.id <= up_to_id)
+        rows = session.execute(query.order_by(entry.id).limit(limit - len(taken))).all()
+        if not rows:
+            break
+        for row in rows:
+            (id_, op_id, kind, entity_id, payload, payload_hash, created_at, _state, attempts, *rest) = row
+            after = id_
+            if entity_id in blocked:
+                held.append((id_,))
+            else:
+                # As the op is once the UPDATE below ran: sent, one more attempt.
+                taken.append(
+                    OutboxOp(
+                        id_,
+                        op_id,
+                        kind,
+                        entity_id,
+                        payload,
+                        payload_hash,
+                        created_at,
+                        "sent",
+                        attempts + 1,
+                        *rest,
+                    )
+                )
+    _many(session, "UPDATE outbox SET state = 'held' WHERE id = ?", held)
+    _many(
+        session,
+        "UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ?",
+        [(op.id,) for op in taken],
+    )
+    return taken, len(held)
+
+
+def _many(session: Session, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """One statement for many rows (executemany straight through the driver: no per-row ORM work)."""
+    if rows:
+        session.connection().exec_driver_sql(sql, list(rows))
+
+
 def record_results(
     session: Session, clock: Clock, ops: Sequence[OutboxOp], results: Sequence[protocol.OpResult]
 ) -> PushStats:
-    """Store every per-op result in the caller's transaction.
+    """Store every per-op result in the caller's transaction (set-based: one UPDATE per kind of outcome).
 
     applied/duplicate → done; conflict → conflict + a row with both sides; rejected → rejected + a row
     (op_id_reused: quarantined, logged as an error). After a refused op, the dossier's later ops
     (in this batch or still queued) are held; other dossiers are not affected.
     """
     stats = PushStats(sent=len(ops))
+    dialect = session.get_bind().dialect
+    to_db = OutboxEntry.__table__.c.acked_at.type.dialect_impl(dialect).bind_processor(dialect)
     now = clock.now_utc()
-    rows = {
-        r.op_id: r
-        for r in session.scalars(select(OutboxEntry).where(OutboxEntry.op_id.in_([o.op_id for o in ops])))
-    }
+    stamp = to_db(now) if to_db else now
     blocked = conflicts.open_entities(session, {op.entity_id for op in ops})
+    done: list[tuple[Any, ...]] = []
+    held: list[tuple[Any, ...]] = []
+    refused: list[tuple[OutboxOp, protocol.OpResult, str]] = []
     refused_at: dict[str, int] = {}
     for op, result in zip(ops, results, strict=True):
-        row = rows[op.op_id]
-        row.result = result.result
-        row.error_code = result.error.code if result.error else None
+        code = result.error.code if result.error else None
         if result.acknowledged:
-            row.state, row.server_seq, row.acked_at, row.last_error = "done", result.server_seq, now, ""
-            row.next_attempt_at = None
+            done.append((result.result, code, result.server_seq, stamp, op.id))
             if result.result == protocol.APPLIED:
                 stats.applied += 1
             else:
                 stats.duplicate += 1
             continue
         detail = result.error.detail if result.error else ""
-        row.last_error = detail or result.result
+        last_error = detail or result.result
         if op.entity_id in blocked:
             # A consequence of an earlier refusal of the same dossier: wait with it, do not list it twice.
-            row.state = "held"
+            held.append((result.result, code, last_error, op.id))
             stats.held += 1
             continue
-        _refuse(session, clock, op, row, result, stats, now)
+        refused.append((op, result, last_error))
         blocked.add(op.entity_id)
         refused_at[op.entity_id] = op.id
+    _many(
+        session,
+        "UPDATE outbox SET result = ?, error_code = ?, state = 'done', server_seq = ?, acked_at = ?, "
+        "last_error = '', next_attempt_at = NULL WHERE id = ?",
+        done,
+    )
+    _many(
+        session,
+        "UPDATE outbox SET result = ?, error_code = ?, state = 'held', last_error = ? WHERE id = ?",
+        held,
+    )
+    for op, result, last_error in refused:
+        state = _refuse(session, clock, op, result, stats)
+        _many(
+            session,
+            "UPDATE outbox SET result = ?, error_code = ?, state = ?, last_error = ? WHERE id = ?",
+            [(result.result, result.error.code if result.error else None, state, last_error, op.id)],
+        )
     for entity_id, op_id in refused_at.items():
         stats.held += outbox.hold_after(session, entity_id, op_id)
     session.flush()
     return stats
 
 
-def _refuse(
-    session: Session,
-    clock: Clock,
-    op: OutboxOp,
-    row: OutboxEntry,
-    result: protocol.OpResult,
-    stats: PushStats,
-    now: datetime,
-) -> None:
+def _refuse(session: Session, clock: Clock, op: OutboxOp, result: protocol.OpResult, stats: PushStats) -> str:
+    """List a refused op for the supervisor (both sides); returns the op's new state."""
     code = result.error.code if result.error else ""
     if result.result == protocol.CONFLICT:
-        row.state, kind = "conflict", "conflict"
+        state, kind = "conflict", "conflict"
         stats.conflict += 1
     elif code == protocol.ERR_OP_ID_REUSED:
-        row.state, kind = "rejected", "quarantine"
+        state, kind = "rejected", "quarantine"
         stats.rejected += 1
         stats.quarantined += 1
         stats.quarantined_ops.append(op.op_id)
@@ -133,7 +204,7 @@ def _refuse(
             op.payload_hash,
         )
     else:
-        row.state, kind = "rejected", "rejected"
+        state, kind = "rejected", "rejected"
         stats.rejected += 1
     conflicts.record(
         session,
@@ -147,6 +218,7 @@ def _refuse(
         local={"op": _op_json(op), "dossier": _dossier_json(session, op.entity_id)},
         server=result.server,
     )
+    return state
 
 
 def _op_json(op: OutboxOp) -> dict[str, Any]:

@@ -21,19 +21,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from counter_app import settings
+from counter_app.i18n import N_, _
 from counter_app.services import outbox
 from counter_app.storage.models import Dossier, OutboxEntry, SyncConflict
 from counter_app.sync import conflicts, state
 from counter_app.sync.engine import skew_message
 
 LABELS: Final = {
-    "local": "Chưa đồng bộ (quầy độc lập)",
-    "pending": "Chờ gửi",
-    "sent": "Đang gửi",
-    "synced": "Đã đồng bộ",
-    "failed": "Gửi chưa được",
-    "conflict": "Xung đột — chờ xử lý",
-    "rejected": "Bị từ chối — chờ xử lý",
+    "local": N_("Chưa đồng bộ (quầy độc lập)"),
+    "pending": N_("Chờ gửi"),
+    "sent": N_("Đang gửi"),
+    "synced": N_("Đã đồng bộ"),
+    "failed": N_("Gửi chưa được"),
+    "conflict": N_("Xung đột — chờ xử lý"),
+    "rejected": N_("Bị từ chối — chờ xử lý"),
 }
 # The worst state wins: what needs a person first, then what is not on the server yet.
 _RANK: Final = {"conflict": 0, "rejected": 1, "failed": 2, "sent": 3, "pending": 4, "synced": 5}
@@ -57,7 +58,7 @@ class DossierSyncState:
 
 
 def _make(name: str, reason: str = "") -> DossierSyncState:
-    return DossierSyncState(name, LABELS[name], reason)
+    return DossierSyncState(name, _(LABELS[name]), reason)
 
 
 def enrolled(session: Session) -> bool:
@@ -95,7 +96,7 @@ def dossier_sync_states(session: Session, dossier_ids: Collection[str]) -> dict[
                 SyncConflict.dossier_id.in_(chunk), SyncConflict.resolved_at.is_(None)
             )
         ):
-            reason = detail or conflicts.KIND_LABELS.get(kind, kind)
+            reason = detail or _(conflicts.KIND_LABELS.get(kind, kind))
             _keep_worst(
                 worst, dossier_id, "conflict" if kind in ("conflict", "code_clash") else "rejected", reason
             )

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
+from counter_app.jobs import JobControl, every
 from counter_app.services import outbox
 from counter_app.storage.database import Database
 from counter_app.sync import protocol, push, state
@@ -37,27 +39,47 @@ def unsent_ops(db: Database) -> tuple[state.Enrolment, list[outbox.OutboxOp]]:
         ops = outbox.ops_in_states(session, outbox.RESEND_STATES) if enrolment is not None else []
     if enrolment is None:
         raise UserFacingError(
-            "Quầy chưa đăng ký với máy chủ nên chưa có khoá ký tệp. Hãy đăng ký quầy (counter-admin enrol) trước."
+            _(
+                "Quầy chưa đăng ký với máy chủ nên chưa có khoá ký tệp. Hãy đăng ký quầy (counter-admin "
+                "enrol) trước."
+            )
         )
     return enrolment, ops
 
 
-def export_outbox(db: Database, clock: Clock, path: Path) -> ExportResult:
-    """Write the signed file of unsent ops to `path` atomically (temp file, fsync, rename)."""
+def export_outbox(db: Database, clock: Clock, path: Path, control: JobControl | None = None) -> ExportResult:
+    """Write the signed file of unsent ops to `path` atomically (temp file, fsync, rename).
+
+    With a `control`: progress per op, and a cancel before the file is written leaves no file at all."""
     enrolment, ops = unsent_ops(db)
-    wire = [push.to_wire(op) for op in ops]
+    wire = []
+    for done, op in enumerate(ops, start=1):
+        every(control, done, len(ops), stride=25)
+        wire.append(push.to_wire(op))
+    if control is not None:
+        control.check()
     body = protocol.sign_outbox_file(
         enrolment.counter_id, clock.now_utc().isoformat() + "+00:00", wire, enrolment.file_key
     )
     path = Path(path)
     if path.is_dir():
-        raise UserFacingError(f"{path} là một thư mục; hãy ghi rõ tên tệp, ví dụ {path / 'outbox.json'}.")
+        raise UserFacingError(
+            _("{path} là một thư mục; hãy ghi rõ tên tệp, ví dụ {value}.").format(
+                path=path, value=path / "outbox.json"
+            )
+        )
     if not path.parent.is_dir():
-        raise UserFacingError(f"Không có thư mục {path.parent}; hãy kiểm tra USB đã cắm và đường dẫn.")
+        raise UserFacingError(
+            _("Không có thư mục {parent}; hãy kiểm tra USB đã cắm và đường dẫn.").format(parent=path.parent)
+        )
     try:
         _atomic_write(path, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     except OSError as exc:
-        raise UserFacingError(f"Không ghi được tệp {path}: {exc.strerror or exc}. Hãy kiểm tra USB.") from exc
+        raise UserFacingError(
+            _("Không ghi được tệp {path}: {error}. Hãy kiểm tra USB.").format(
+                path=path, error=exc.strerror or exc
+            )
+        ) from exc
     return ExportResult(path, len(ops), ops[0].id if ops else None, ops[-1].id if ops else None)
 
 

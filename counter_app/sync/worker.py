@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from counter_app.clock import Clock
+from counter_app.i18n import _
 from counter_app.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,11 @@ class SyncWorker:
                 if self.engine.due(self.clock.now_utc(), force=force):
                     self._round()
                 elif force:
-                    self._emit("waiting", "Máy chủ yêu cầu chờ, sẽ đồng bộ khi hết thời gian chờ")
+                    self._emit("waiting", _("Máy chủ yêu cầu chờ, sẽ đồng bộ khi hết thời gian chờ"))
                 wait = self._wait_seconds()
             except Exception:  # a bug: keep the worker alive, say so, try again later
                 log.exception("sync worker")
-                self._emit("error", "Lỗi ngoài dự kiến khi đồng bộ; xem nhật ký. Sẽ thử lại.")
+                self._emit("error", _("Lỗi ngoài dự kiến khi đồng bộ; xem nhật ký. Sẽ thử lại."))
                 wait = 60.0
             self._wake.wait(wait)
 
@@ -122,7 +123,7 @@ class SyncWorker:
         return (self._interval or float(interval), self._wedge or float(wedge))
 
     def _wait_seconds(self) -> float:
-        interval, _ = self._settings()
+        interval, _wedge = self._settings()
         after = self.engine.next_attempt_at()
         if after is None:
             return interval
@@ -130,9 +131,9 @@ class SyncWorker:
 
     def _round(self) -> None:
         engine = self.engine
-        _, wedge = self._settings()
+        _interval, wedge = self._settings()
         box: list[SyncReport | BaseException] = []
-        self._emit("running", "Đang đồng bộ…")
+        self._emit("running", _("Đang đồng bộ…"))
         engine.last_progress = time.monotonic()
         runner = threading.Thread(target=_run, args=(engine, box), name="sync-round", daemon=True)
         runner.start()
@@ -141,7 +142,7 @@ class SyncWorker:
             if self._stopping.is_set():
                 return
             if runner.is_alive() and time.monotonic() - engine.last_progress > wedge:
-                self._restart(f"lượt đồng bộ không tiến triển trong {wedge:.0f} giây")
+                self._restart(_("lượt đồng bộ không tiến triển trong {wedge:.0f} giây").format(wedge=wedge))
                 return
         self.rounds += 1
         outcome = box[0] if box else RuntimeError("the sync round ended without a result")
@@ -149,27 +150,29 @@ class SyncWorker:
             raise outcome
         self._report(outcome)
         if outcome.enrolled and engine.stalled(self.clock.now_utc()):
-            self._restart("hàng đợi không giảm dù máy chủ vẫn trả lời")
+            self._restart(_("hàng đợi không giảm dù máy chủ vẫn trả lời"))
 
     def _restart(self, why: str) -> None:
         self.restarts += 1
         log.error("sync watchdog: %s; restarting the sync engine (restart %d)", why, self.restarts)
         self.engine = self._factory()
-        self._emit("restarted", f"Đồng bộ bị treo ({why}); đã khởi động lại", stalled=True)
+        self._emit("restarted", _("Đồng bộ bị treo ({why}); đã khởi động lại").format(why=why), stalled=True)
         self._wake.set()  # the fresh engine tries at once (still within the back-off rules)
 
     def _report(self, report: SyncReport) -> None:
         if not report.enrolled:
             self._emit("not_enrolled", report.error, report)
         elif report.error_kind == "fatal":
-            self._emit("stopped", f"Đã dừng đồng bộ: {report.error}", report)
+            self._emit("stopped", _("Đã dừng đồng bộ: {error}").format(error=report.error), report)
         elif report.error:
-            self._emit("waiting", f"Chưa đồng bộ được: {report.error}", report, report.retry_at)
-        else:
-            message = (
-                f"Đã đồng bộ: gửi {report.pushed}, nhận {report.pulled}; còn {report.depth} thao tác chờ"
+            self._emit(
+                "waiting", _("Chưa đồng bộ được: {error}").format(error=report.error), report, report.retry_at
             )
-            interval, _ = self._settings()
+        else:
+            message = _("Đã đồng bộ: gửi {pushed}, nhận {pulled}; còn {depth} thao tác chờ").format(
+                pushed=report.pushed, pulled=report.pulled, depth=report.depth
+            )
+            interval, _wedge = self._settings()
             self._emit("idle", message, report, self.clock.now_utc() + timedelta(seconds=interval))
 
     def _emit(

@@ -15,7 +15,7 @@ import pytest
 from bench.suite import KEYS
 
 REPO = Path(__file__).resolve().parents[2]
-WITH_BASELINE = {"intake_commit", "receipt_pdf", "lookup_code", "sync_push_100k"}
+WITH_BASELINE = {"intake_commit", "receipt_pdf", "lookup_code", "sync_push_100k", "startup"}
 THROUGHPUT = {"deadline_compute"}
 
 
@@ -38,6 +38,9 @@ def test_suite_writes_every_key(tmp_path: Path) -> None:
             continue
         if key in THROUGHPUT:
             assert figure["per_s"] > 0
+            continue
+        if key == "rss_mb":
+            assert 0 < figure["median_mb"] <= figure["max_mb"], figure
             continue
         assert 0 <= figure["median_ms"] <= figure["p95_ms"], (key, figure)
         if key in WITH_BASELINE:

@@ -12,6 +12,7 @@ import pytest
 
 from counter_app.cli.admin import main
 from counter_app.storage.migrations import latest_version
+from tests.i18n_scan import VIETNAMESE
 
 INIT = [
     "--agency-code",
@@ -115,3 +116,20 @@ def test_cli_backup_refuses_a_foreign_file(tmp_path: Path, capsys: pytest.Captur
     assert main(["backup", "--db", str(foreign), "--out", str(tmp_path / "x.db")]) != 0
     assert "không phải cơ sở dữ liệu" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_cli_speaks_english_with_counter_lang_and_vietnamese_otherwise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "counter.db"
+    assert main(["init", "--db", str(db), *INIT]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COUNTER_LANG", "en")
+    assert main(["init", "--db", str(db), *INIT]) != 0  # the file exists already
+    english = capsys.readouterr().err
+    monkeypatch.delenv("COUNTER_LANG")
+    assert main(["init", "--db", str(db), *INIT]) != 0
+    vietnamese = capsys.readouterr().err
+    assert english != vietnamese
+    assert not VIETNAMESE.search(english.replace(str(db), "")), english
+    assert VIETNAMESE.search(vietnamese), vietnamese

@@ -298,3 +298,50 @@ def test_print_stop_notice_only_after_a_stop(
     assert "Cơ quan (bộ phận) giải quyết hồ sơ: Công chức Tư pháp - Hộ tịch" in " ".join(
         pdf_text(slip.read_bytes())
     )
+
+
+def test_a_second_reprint_needs_a_supervisor_named_and_their_password(
+    db_path: Path,
+    code: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The command-line account may reprint once right after the first print (a jam); after that a
+    supervisor must approve with --approved-by, and a wrong password prints nothing."""
+    import io
+
+    from counter_app.clock import SystemClock
+    from counter_app.services import users
+
+    database = open_database(db_path, lock=False)
+    try:
+        with database.write() as session:
+            users.create_user(
+                session, SystemClock(), "lanhdao", "Phạm Quốc Việt", "supervisor", "mat-khau-456"
+            )
+    finally:
+        database.close()
+    args = ["print", "receipt", code, "--db", str(db_path), "--reason", "Công dân làm mất giấy hẹn"]
+    assert main([*args[:5], "--out", str(tmp_path / "1.pdf")]) == 0
+    assert main([*args, "--out", str(tmp_path / "2.pdf")]) == 0  # the jam right after printing
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "3.pdf")]) == 1
+    assert "--approved-by" in _one_line(capsys.readouterr().err)
+    assert not (tmp_path / "3.pdf").exists()
+
+    approved = [*args, "--out", str(tmp_path / "3.pdf"), "--approved-by", "lanhdao", "--password-stdin"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("sai-mat-khau\n"))
+    assert main(approved) == 1
+    assert not (tmp_path / "3.pdf").exists()
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-456\n"))
+    assert main(approved) == 0
+    assert _one_line(capsys.readouterr().out).startswith("Đã in lại lần 2")
+    database = open_database(db_path, lock=False)
+    try:
+        with database.read() as session:
+            actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    finally:
+        database.close()
+    assert actions[-3:] == ["reprint_requested", "reprint_approved", "receipt_reprinted"]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from counter_app import settings
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.paths import data_dir
-from counter_app.services import forms, intake
+from counter_app.services import forms, intake, users
 from counter_app.storage.models import AuditEntry, Dossier, DossierEvent, Procedure
 
 Raster = Callable[..., list[Image.Image]]
@@ -33,9 +33,17 @@ def _register(desk: Desk, name: str = NAME, appointment: datetime = APPOINTMENT)
     return desk.register(name, appointment=appointment, procedure_code=PROCEDURE)
 
 
-def _print(desk: Desk, code: str, reason: str | None = None) -> forms.PrintedForm:
+def _print(desk: Desk, code: str, reason: str | None = None, user_id: str | None = None) -> forms.PrintedForm:
     with desk.db.write() as session:
-        return forms.print_receipt(session, desk.clock, code, desk.clerk_id, reason)
+        return forms.print_receipt(session, desk.clock, code, user_id or desk.clerk_id, reason)
+
+
+def _supervisor(desk: Desk) -> str:
+    fast = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
+    with desk.db.write() as session:
+        return users.create_user(
+            session, desk.clock, "lanhdao", "Phạm Quốc Việt", "supervisor", "mat-khau-456", policy=fast
+        ).id
 
 
 def _events(desk: Desk, code: str) -> list[str]:
@@ -94,11 +102,12 @@ def test_reprint_needs_a_reason_then_keeps_a_new_file_and_an_audit_row(desk: Des
     assert sorted(p.name for p in first.path.parent.iterdir()) == [first.path.name]
 
     desk.clock.advance(timedelta(days=1))
-    again = _print(desk, code, "Công dân làm mất giấy hẹn")
+    boss = _supervisor(desk)  # a day later a reprint is the supervisor's (see test_reprint_gate.py)
+    again = _print(desk, code, "Công dân làm mất giấy hẹn", boss)
     assert again.reprint
     assert again.path.name == f"{code}-giay-tiep-nhan-in-lai-1.pdf"
     assert first.path.is_file() and again.path.is_file()
-    third = _print(desk, code, "Máy in kẹt giấy")
+    third = _print(desk, code, "Máy in kẹt giấy", boss)
     assert third.path.name.endswith("-in-lai-2.pdf")
     assert _events(desk, code) == ["received", "receipt_printed", "receipt_reprinted", "receipt_reprinted"]
     with desk.db.read() as session:

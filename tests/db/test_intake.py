@@ -18,6 +18,7 @@ from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.services import audit, intake, outbox, users
 from counter_app.services.counter_setup import initialise_counter
 from counter_app.services.intake import DocumentLine, IntakeForm
+from counter_app.services.reprint_gate import ReprintNeedsApproval
 from counter_app.storage.database import Database, create_database, open_database, raw_connect
 from counter_app.storage.models import (
     Applicant,
@@ -375,9 +376,16 @@ def test_prints_and_reprints(db: Database, clock: FixedClock, clerk: users.UserD
     assert set(caught.value.errors) == {"reprint_reason"}
     assert _counts(db) == before
     clock.advance(timedelta(hours=1))
+    with pytest.raises(ReprintNeedsApproval) as refused, db.write() as session:
+        intake.record_print(session, clock, result.id, clerk.id, "receipt", "Công dân làm mất giấy hẹn")
+    assert refused.value.code == result.code and "lãnh đạo duyệt" in refused.value.message
+    assert _counts(db) == before  # an hour later the clerk alone may not print a second receipt
     with db.write() as session:
+        boss = users.create_user(
+            session, clock, "lanhdao", "Lê Lãnh Đạo", "supervisor", "mat-khau-456", policy=FAST
+        )
         again = intake.record_print(
-            session, clock, result.id, clerk.id, "receipt", "Công dân làm mất giấy hẹn"
+            session, clock, result.id, boss.id, "receipt", "Công dân làm mất giấy hẹn"
         )
     assert (again.kind, again.seq, again.reprint) == ("receipt_reprinted", 3, True)
     with db.read() as session:

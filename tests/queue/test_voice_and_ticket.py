@@ -87,11 +87,13 @@ def test_ticket_pdf_both_widths(
         4,
         "",
         FOLLOW,
+        wait_minutes=15,
     )
     for paper in (80, 58):
         pdf = render_ticket(ticket, paper)
         text = " ".join(pdf_text(pdf))
         assert "A015" in text and "Hộ tịch" in text and "còn 4 người" in text and "23/11/2026" in text
+        assert "Dự kiến chờ khoảng 15 phút" in text
         box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", pdf)
         assert box is not None
         assert abs(float(box.group(1)) - PRINTABLE_MM[paper] / 25.4 * 72) < 0.5  # printable width of the roll

@@ -127,3 +127,41 @@ def test_tab_supervisor_and_clerk(qtbot: QtBot, trail: tuple[Any, Any, str], tmp
     clerk.refresh()
     assert clerk.refusal.isVisible() and clerk.refusal.text() == REFUSAL
     assert clerk.model.rowCount() == 0 and not clerk.export_button.isEnabled()
+
+
+def test_tab_reads_on_the_database_worker_page_by_page(
+    qtbot: QtBot, trail: tuple[Any, Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the real (threaded) runner the GUI thread never opens a session; pages follow the buttons."""
+    import threading
+
+    db, desk, boss = trail
+    with db.write() as session:
+        for n in range(audit_trail.PAGE_SIZE + 30):
+            append_audit(session, desk.clock, boss, "setting.change", "setting", f"k{n}", {"n": n})
+    gui = threading.get_ident()
+    readers: set[int] = set()
+    read = db.read
+
+    def watched_read() -> Any:
+        readers.add(threading.get_ident())
+        return read()
+
+    runner = TaskRunner()
+    ctx = _ctx(db, desk.clock, boss, "supervisor")
+    ctx = AppContext(**{**ctx.__dict__, "runner": runner})
+    monkeypatch.setattr(db, "read", watched_read)
+    tab = AuditTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == audit_trail.PAGE_SIZE, timeout=10_000)
+    assert "Chuỗi nhật ký nguyên vẹn" in tab.chain.text()
+    total = tab.total
+    assert total > audit_trail.PAGE_SIZE and tab.next_button.isEnabled() and not tab.prev_button.isEnabled()
+    tab.next_button.click()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == total - audit_trail.PAGE_SIZE, timeout=10_000)
+    assert tab.page_label.text() == f"Dòng {audit_trail.PAGE_SIZE + 1}–{total} / {total}"
+    assert tab.prev_button.isEnabled() and not tab.next_button.isEnabled()
+    runner.shutdown()
+    assert readers and gui not in readers  # every read ran on the worker

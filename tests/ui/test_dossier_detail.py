@@ -23,7 +23,8 @@ from ui.app import build_window
 from ui.fonts import install_fonts
 from ui.main_window import MainWindow
 from ui.pages.dossier_detail import DossierDetailDialog
-from ui.pages.printing import FORM_NAMES
+from ui.pages.printing import FORM_NAMES, reprint_approval_dialog
+from ui.pages.supervisor.reprint_request import ReprintOutcome
 
 FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 RECEIVED = datetime(2026, 1, 5, 9, 32)  # Vietnam time
@@ -283,10 +284,35 @@ def test_detail_reprint_of_the_receipt_asks_a_reason_and_shows_it_in_the_history
     dialog.print_button.click()  # no reason given: cancelled, nothing recorded
     assert dialog.print_status.text() == "Đã hủy in lại giấy tiếp nhận."
     assert stepped.previews == [] and _events(db) == before
+    # The clerk printed it days ago: the core refuses, and the real request dialog opens with the reason.
+    with db.write() as session:
+        users.create_user(
+            session,
+            stepped.window.ctx.clock,
+            "lanhdao",
+            "Phạm Quốc Việt",
+            "supervisor",
+            "mat-khau-456",
+            policy=FAST,
+        )
+    asked: list[tuple[str, str | None]] = []
+
+    def supervisor_at_the_desk(code: str, reason: str | None) -> ReprintOutcome | None:
+        asked.append((code, reason))
+        request = reprint_approval_dialog(dialog, stepped.window.ctx, code, reason)
+        assert request.reason.text() == reason  # typed once, carried over
+        request.now.setChecked(True)
+        request.username.setText("lanhdao")
+        request.password.setText("mat-khau-456")
+        request.submit()  # the window's runner is synchronous
+        return request.outcome
+
+    dialog.approval_hook = supervisor_at_the_desk
     stepped.reasons.append("Công dân làm mất giấy hẹn")
     dialog.print_button.click()
+    assert asked == [(stepped.code, "Công dân làm mất giấy hẹn")]
     assert [(p.kind, p.reprint) for p in stepped.previews] == [("receipt", True)]
-    assert _events(db) == before + 1
+    assert _events(db) == before + 3  # requested, approved, reprinted
     fresh = stepped.window.lookup.dialogs[stepped.code]  # reloaded with the reprint in its history
     assert fresh is not dialog
     table = fresh.timeline_table

@@ -181,7 +181,12 @@ def test_dossier_list_marks_dossiers_to_apologise_for(page: DossierListPage) -> 
         assert isinstance(icon, QIcon) and not icon.isNull(), applicant
         tip = _cell(page, applicant, COL_TIME_LEFT, Qt.ItemDataRole.ToolTipRole)
         assert isinstance(tip, str) and APOLOGY_TIP in tip, applicant
-    assert _cell(page, "Phạm Thị Còn", COL_TIME_LEFT, Qt.ItemDataRole.DecorationRole) is None
+    on_time = _cell(page, "Phạm Thị Còn", COL_TIME_LEFT, Qt.ItemDataRole.DecorationRole)
+    warning = _cell(page, "Lê Văn Sắp", COL_TIME_LEFT, Qt.ItemDataRole.DecorationRole)
+    assert isinstance(on_time, QIcon) and isinstance(
+        warning, QIcon
+    )  # on time: its own icon (not colour alone)
+    assert on_time.cacheKey() != warning.cacheKey()  # … never the warning one
     assert APOLOGY_TIP not in str(_cell(page, "Phạm Thị Còn", COL_TIME_LEFT, Qt.ItemDataRole.ToolTipRole))
     assert _cell(page, "Lê Văn Sắp", COL_CODE, Qt.ItemDataRole.DecorationRole) is None  # only the one cell
     shots = os.environ.get("FORM_SHOTS")

@@ -1,4 +1,4 @@
-"""The main window as a clerk first sees it: title, navigation, F1–F5, the lazy dossier list, refusals."""
+"""The main window as a clerk first sees it: title, navigation, F2–F6, the lazy dossier list, refusals."""
 
 from __future__ import annotations
 
@@ -67,19 +67,20 @@ def test_main_window_title_is_the_agency_name(window: MainWindow) -> None:
 def test_main_window_has_five_navigation_entries(window: MainWindow) -> None:
     texts = [window.nav.item(row).text() for row in range(window.nav.count())]
     assert [t.split("(F")[0].strip() for t in texts] == list(NAV_LABELS)
-    assert [t.rsplit("(", 1)[1] for t in texts] == ["F1)", "F2)", "F3)", "F4)", "F5)"]
+    assert [t.rsplit("(", 1)[1] for t in texts] == ["F2)", "F3)", "F4)", "F5)", "F6)"]
     assert window.nav.currentItem().text().startswith("Hồ sơ")  # the list opens first
 
 
 def test_main_window_function_keys_switch_pages(qtbot: QtBot, window: MainWindow) -> None:
-    for number in (5, 1, 3, 4, 2):
+    for number in (6, 2, 4, 5, 3):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
-        assert window.nav.currentRow() == number - 1
-        assert window.stack.currentIndex() == number - 1
-    qtbot.keyClick(window, Qt.Key.Key_F5)
+        assert window.nav.currentRow() == number - 2
+        assert window.stack.currentIndex() == number - 2
+    qtbot.keyClick(window, Qt.Key.Key_F6)
     assert window.stack.currentWidget() is window.admin_page
     tabs = window.admin_page.tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())][-3:] == ["Lịch làm việc", "Người dùng", "Đồng bộ"]
+    shown = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]  # Chẩn đoán: admins only
+    assert shown[-3:] == ["Lịch làm việc", "Người dùng", "Đồng bộ"]
 
 
 def test_main_window_status_bar_shows_the_agency(window: MainWindow) -> None:
@@ -137,8 +138,8 @@ def test_main_window_coming_back_to_the_list_shows_moved_appointments(
         )
     moved_codes = {m.code for m in moved}
     assert moved_codes
-    qtbot.keyClick(seeded_window, Qt.Key.Key_F5)
-    qtbot.keyClick(seeded_window, Qt.Key.Key_F2)
+    qtbot.keyClick(seeded_window, Qt.Key.Key_F6)
+    qtbot.keyClick(seeded_window, Qt.Key.Key_F3)
     shown = {
         page.model.index(r, 0).data(): page.model.index(r, COL_APPOINTMENT).data()
         for r in range(page.model.rowCount())

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from counter_app.clock import FixedClock, local_to_utc
 from counter_app.errors import UserFacingError
-from counter_app.services import appointment, forms, intake, users, workflow
+from counter_app.services import appointment, forms, intake, reprints, users, workflow
 from counter_app.services.forms import PrintedForm
 from counter_app.services.validation import DocumentLine, IntakeForm
 from counter_app.storage.database import Database
@@ -27,8 +27,10 @@ from counter_app.storage.models import Dossier, DossierEvent, Procedure
 from ui.app import build_window
 from ui.fonts import install_fonts
 from ui.main_window import MainWindow
+from ui.pages.printing import reprint_approval_dialog
 from ui.pages.result import ReturnPage
 from ui.pages.result.page import SUPERVISOR_NEEDED
+from ui.pages.supervisor.reprint_request import ReprintOutcome
 from ui.scanner import PASSTHROUGH_PROPERTY
 
 FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
@@ -471,6 +473,34 @@ def test_reprinting_the_receipt_asks_a_reason_and_records_a_reprint(
     with db.read() as session:
         kinds = session.scalars(select(DossierEvent.kind)).all()
     assert kinds.count("receipt_reprinted") == 1
+
+
+def test_a_later_clerk_reprint_becomes_a_request_for_the_supervisor(
+    qtbot: QtBot, s: Setup, db: Database
+) -> None:
+    """An hour after the first print the clerk alone cannot reprint: the request dialog opens with the
+    reason, the request waits on the Giám sát page, and no second receipt exists yet."""
+    with db.write() as session:
+        forms.print_receipt(session, s.clock, s.code, s.clerk_id)
+    s.clock.advance(timedelta(hours=1))
+    _type_code(qtbot, s)
+
+    def send_request(code: str, reason: str | None) -> ReprintOutcome | None:
+        dialog = reprint_approval_dialog(s.page, s.window.ctx, code, reason)
+        assert dialog.reason.text() == "Công dân làm mất giấy hẹn" and dialog.send.isChecked()
+        dialog.submit()  # synchronous runner
+        return dialog.outcome
+
+    s.page.approval_hook = send_request
+    s.reasons.append("Công dân làm mất giấy hẹn")
+    s.page.print_buttons["receipt"].click()
+    assert s.page.status.text() == (f"Đã gửi yêu cầu in lại hồ sơ {s.code}; lãnh đạo duyệt ở trang Giám sát.")
+    assert s.previews == [] and s.errors == []
+    with db.read() as session:
+        kinds = session.scalars(select(DossierEvent.kind)).all()
+        waiting = reprints.pending_requests(session, s.clock.now_utc())
+    assert "receipt_reprinted" not in kinds
+    assert [(r.code, r.reason) for r in waiting] == [(s.code, "Công dân làm mất giấy hẹn")]
 
 
 def test_print_buttons_are_off_without_a_dossier_or_receipt(qtbot: QtBot, s: Setup) -> None:

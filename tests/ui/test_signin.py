@@ -192,7 +192,7 @@ def test_idle_lock_covers_the_window_until_the_password_is_typed(qtbot: QtBot, d
     assert "Nguyễn Thị Hồng Nhung" in lock.overlay.user_label.text()
     # Neither the keyboard nor the mouse reaches the covered window.
     assert window.nav.currentRow() == 1
-    qtbot.keyClick(window.nav, Qt.Key.Key_F1)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F2)
     rect = window.nav.visualItemRect(window.nav.item(0))
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.nav.currentRow() == 1

@@ -1,4 +1,4 @@
-"""Giám sát (F4): the role check, figures that open exactly their dossiers, the report tab and the actions."""
+"""Giám sát (F5): the role check, figures that open exactly their dossiers, the report tab and the actions."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def window(qtbot: QtBot, data: tuple[Database, dict[str, str]]) -> MainWindow:
     main.show()
     qtbot.waitExposed(main)
     main.activateWindow()
-    main.nav.setCurrentRow(3)  # F4
+    main.nav.setCurrentRow(3)  # F5
     return main
 
 
@@ -169,6 +169,7 @@ def test_the_report_tab_links_and_exports(
     sheet = load_workbook(target.with_suffix(".xlsx"))["Tong hop"]
     assert sheet.cell(row=7, column=2).value == report.total.total
     assert "Đã xuất báo cáo" in tab.status.text()
+    assert window.statusBar().currentMessage() == tab.status.text()  # success in the status bar, no pop-up
 
 
 def test_approving_a_waiting_reprint(window: MainWindow, data: tuple[Database, dict[str, str]]) -> None:

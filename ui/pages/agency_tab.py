@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _
 from counter_app.services import first_run
 from counter_app.services.counter_setup import CounterIdentity
 from counter_app.services.first_run import AgencyAnswers, CounterSettings, HoursAnswers, PrinterAnswers
@@ -43,7 +44,7 @@ def select_printer(combo: QComboBox, name: str) -> None:
     """Select the stored printer `name`; one no longer installed stays listed, marked as missing."""
     index = combo.findData(name)
     if index < 0:
-        combo.addItem(f"{name} (không thấy trên máy này)", name)
+        combo.addItem(_("{name} (không thấy trên máy này)").format(name=name), name)
         index = combo.count() - 1
     combo.setCurrentIndex(index)
 
@@ -69,30 +70,32 @@ class AgencyTab(QWidget):
         names = (printers or system_printers.available_printers)()
         self.receipt_combo, self.ticket_combo = self._combo(names), self._combo(names)
         self.field_errors = {name: error_label() for name in FIELDS}
-        self.receipt_test = QPushButton("In thử")
-        self.ticket_test = QPushButton("In thử")
+        self.receipt_test = QPushButton(_("In thử"))
+        self.ticket_test = QPushButton(_("In thử"))
         form = QFormLayout()
         rows: tuple[tuple[str, str, QWidget, QWidget | None, str], ...] = (
-            ("agency_code", "&Mã định danh cơ quan:", self.edits["agency_code"], None, ""),
-            ("agency_name", "&Tên cơ quan tiếp nhận:", self.edits["agency_name"], None, ""),
-            ("parent_name", "Cơ quan &chủ quản:", self.edits["parent_name"], None, ""),
-            ("place_name", "Địa &danh:", self.edits["place_name"], None, ""),
+            ("agency_code", _("&Mã định danh cơ quan:"), self.edits["agency_code"], None, ""),
+            ("agency_name", _("&Tên cơ quan tiếp nhận:"), self.edits["agency_name"], None, ""),
+            ("parent_name", _("Cơ quan &chủ quản:"), self.edits["parent_name"], None, ""),
+            ("place_name", _("Địa &danh:"), self.edits["place_name"], None, ""),
             (
                 "working_hours",
-                "Giờ làm việc thứ &Hai – thứ Sáu:",
+                _("Giờ làm việc thứ &Hai – thứ Sáu:"),
                 self.edits["working_hours"],
                 None,
-                "Dạng 07:00-11:30,13:30-17:00. Giờ mới áp dụng cho hồ sơ nhận từ nay; ngày hẹn đã cho giữ nguyên.",
+                _(
+                    "Dạng 07:00-11:30,13:30-17:00. Giờ mới áp dụng cho hồ sơ nhận từ nay; ngày hẹn đã cho giữ nguyên."
+                ),
             ),
             (
                 "saturday_hours",
-                "Giờ làm việc thứ &Bảy:",
+                _("Giờ làm việc thứ &Bảy:"),
                 self.edits["saturday_hours"],
                 None,
-                "Để trống: thứ Bảy nghỉ.",
+                _("Để trống: thứ Bảy nghỉ."),
             ),
-            ("receipt_printer", "Máy in &giấy tiếp nhận:", self.receipt_combo, self.receipt_test, ""),
-            ("ticket_printer", "Máy in &phiếu số thứ tự:", self.ticket_combo, self.ticket_test, ""),
+            ("receipt_printer", _("Máy in &giấy tiếp nhận:"), self.receipt_combo, self.receipt_test, ""),
+            ("ticket_printer", _("Máy in &phiếu số thứ tự:"), self.ticket_combo, self.ticket_test, ""),
         )
         for name, caption, widget, extra, hint in rows:
             label = QLabel(caption)
@@ -115,8 +118,8 @@ class AgencyTab(QWidget):
             form.addRow(label, cell)
         self.db_label = QLabel(str(ctx.db.path))
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Cơ sở dữ liệu:", self.db_label)
-        self.save_button = QPushButton("&Lưu thay đổi (Ctrl+S)")
+        form.addRow(_("Cơ sở dữ liệu:"), self.db_label)
+        self.save_button = QPushButton(_("&Lưu thay đổi (Ctrl+S)"))
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -127,7 +130,7 @@ class AgencyTab(QWidget):
         if self.editable:
             layout.addLayout(buttons)
         else:
-            layout.addWidget(QLabel("Chỉ quản trị viên sửa được thông tin này."))
+            layout.addWidget(QLabel(_("Chỉ quản trị viên sửa được thông tin này.")))
         layout.addStretch(1)
         for edit in self.edits.values():
             edit.setReadOnly(not self.editable)
@@ -224,7 +227,7 @@ class AgencyTab(QWidget):
         self._ctx.identity = identity
         printers = self.entered().printers
         system_printers.remember_choice(printers.receipt_printer, printers.ticket_printer)
-        self._status(f"Đã lưu lúc {utc_to_local(self._ctx.clock.now_utc()):%H:%M}.")
+        self._status(_("Đã lưu lúc {time}.").format(time=f"{utc_to_local(self._ctx.clock.now_utc()):%H:%M}"))
         self.sig_identity_changed.emit(identity)
 
     def _on_save_error(self, error: BaseException) -> None:
@@ -239,9 +242,9 @@ class AgencyTab(QWidget):
         """Print the test page on the printer chosen for `which` ("receipt" or "ticket"); the outcome."""
         printers = self.entered().printers
         name, purpose = (
-            (printers.receipt_printer, "Giấy tiếp nhận hồ sơ (Mẫu 01)")
+            (printers.receipt_printer, _("Giấy tiếp nhận hồ sơ (Mẫu 01)"))
             if which == "receipt"
-            else (printers.ticket_printer, "Phiếu số thứ tự")
+            else (printers.ticket_printer, _("Phiếu số thứ tự"))
         )
         try:
             outcome = print_test_page(

@@ -30,6 +30,7 @@ from counter_app.clock import utc_to_local
 from counter_app.deadlines import DayKind, DayOverride, WorkingCalendar, format_instant
 from counter_app.deadlines.display import weekday_name
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _, _n
 from counter_app.services import calendar_admin, users
 from counter_app.services.calendar_admin import CalendarChangeDTO, MovedDossier
 from ui.context import AppContext
@@ -39,12 +40,12 @@ from ui.table_model import RowsModel
 Index = QModelIndex | QPersistentModelIndex
 EDIT_ROLES = ("supervisor", "admin")
 KINDS: tuple[tuple[str, str | None], ...] = (
-    ("Ngày nghỉ", DayKind.OFF.value),
-    ("Ngày làm việc (làm bù)", DayKind.WORK.value),
-    ("Bỏ ngày của quản trị (về lịch chung)", None),
+    (N_("Ngày nghỉ"), DayKind.OFF.value),
+    (N_("Ngày làm việc (làm bù)"), DayKind.WORK.value),
+    (N_("Bỏ ngày của quản trị (về lịch chung)"), None),
 )
-_KIND_WORDS = {"off": "nghỉ", "work": "làm việc", None: "lịch chung"}
-CLI_NAME = "Dòng lệnh (counter-admin)"
+_KIND_WORDS = {"off": N_("nghỉ"), "work": N_("làm việc"), None: N_("lịch chung")}
+CLI_NAME = N_("Dòng lệnh (counter-admin)")
 ERROR_STYLE = "color: #b71c1c;"
 
 
@@ -84,8 +85,8 @@ def load_snapshot(ctx: AppContext) -> CalendarSnapshot:
 
 def _day_cells(entry: DayOverride) -> tuple[str, ...]:
     weekend = entry.day.weekday() >= 5
-    kind = "Nghỉ" if entry.kind is DayKind.OFF else "Làm bù" if weekend else "Làm việc"
-    source = "Quản trị thêm" if entry.source == "admin" else "Có sẵn"
+    kind = _("Nghỉ") if entry.kind is DayKind.OFF else _("Làm bù") if weekend else _("Làm việc")
+    source = _("Quản trị thêm") if entry.source == "admin" else _("Có sẵn")
     return (day_text(entry.day), kind, entry.name, entry.legal_ref, source)
 
 
@@ -124,10 +125,12 @@ class CalendarTab(QWidget):
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.year = QSpinBox(prefix="Năm ", minimum=2000, maximum=2100)
+        self.year = QSpinBox(prefix=_("Năm "), minimum=2000, maximum=2100)
         self.year.setValue(utc_to_local(ctx.clock.now_utc()).year)
         self.year.valueChanged.connect(self._on_year_value_changed)
-        self.days_model = RowsModel(("Ngày", "Loại", "Tên ngày", "Căn cứ", "Nguồn"), _day_cells, _day_style)
+        self.days_model = RowsModel(
+            (_("Ngày"), _("Loại"), _("Tên ngày"), _("Căn cứ"), _("Nguồn")), _day_cells, _day_style
+        )
         self.days_view = self._table(self.days_model, (160, 60, 160, 126, 92), stretch=2)
         self.days_view.clicked.connect(self._on_days_view_clicked)
 
@@ -140,28 +143,28 @@ class CalendarTab(QWidget):
         self.day_state.setWordWrap(True)
         self.kind = QComboBox()
         for label, value in KINDS:
-            self.kind.addItem(label, value)
+            self.kind.addItem(_(label), value)
         self.kind.currentIndexChanged.connect(self._on_kind_current_index_changed)
-        self.name_edit = QLineEdit(placeholderText="Ví dụ: Nghỉ do bão số 3")
-        self.reason_edit = QLineEdit(placeholderText="Số thông báo, công điện, văn bản…")
+        self.name_edit = QLineEdit(placeholderText=_("Ví dụ: Nghỉ do bão số 3"))
+        self.reason_edit = QLineEdit(placeholderText=_("Số thông báo, công điện, văn bản…"))
         self.errors = {key: self._error_label() for key in ("day", "kind", "name", "reason")}
-        self.preview_button = QPushButton("Xem trước")
+        self.preview_button = QPushButton(_("Xem trước"))
         self.preview_button.clicked.connect(self._on_preview_button_clicked)
-        self.apply_button = QPushButton("Áp dụng…")
+        self.apply_button = QPushButton(_("Áp dụng…"))
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
-        form_box = QGroupBox("Thêm hoặc đổi một ngày")
+        form_box = QGroupBox(_("Thêm hoặc đổi một ngày"))
         form = QFormLayout(form_box)
-        form.addRow("Ngày:", self.date_edit)
+        form.addRow(_("Ngày:"), self.date_edit)
         form.addRow("", self.day_state)
         form.addRow("", self.errors["day"])
-        form.addRow("Loại:", self.kind)
+        form.addRow(_("Loại:"), self.kind)
         form.addRow("", self.errors["kind"])
-        form.addRow("Tên ngày:", self.name_edit)
+        form.addRow(_("Tên ngày:"), self.name_edit)
         form.addRow("", self.errors["name"])
-        form.addRow("Căn cứ:", self.reason_edit)
+        form.addRow(_("Căn cứ:"), self.reason_edit)
         form.addRow("", self.errors["reason"])
         buttons = QHBoxLayout()
         buttons.addWidget(self.preview_button)
@@ -171,10 +174,10 @@ class CalendarTab(QWidget):
         form.addRow(self.message)
         form_box.setFixedWidth(350)
 
-        self.preview_summary = QLabel("Bấm “Xem trước” để thấy các hồ sơ đang giải quyết bị dời ngày hẹn.")
+        self.preview_summary = QLabel(_("Bấm “Xem trước” để thấy các hồ sơ đang giải quyết bị dời ngày hẹn."))
         self.preview_summary.setWordWrap(True)
         self.moved_model = RowsModel(
-            ("Mã hồ sơ", "Người nộp", "Thủ tục", "Hẹn cũ", "Hẹn mới", "Giấy hẹn đã in"),
+            (_("Mã hồ sơ"), _("Người nộp"), _("Thủ tục"), _("Hẹn cũ"), _("Hẹn mới"), _("Giấy hẹn đã in")),
             _moved_cells,
             _moved_style,
         )
@@ -184,20 +187,28 @@ class CalendarTab(QWidget):
         moved_layout.addWidget(self.preview_summary)
         moved_layout.addWidget(self.moved_view, 1)
         self.history_model = RowsModel(
-            ("Thời điểm", "Người thay đổi", "Ngày", "Thay đổi", "Tên ngày", "Căn cứ", "Hồ sơ dời hẹn"),
+            (
+                _("Thời điểm"),
+                _("Người thay đổi"),
+                _("Ngày"),
+                _("Thay đổi"),
+                _("Tên ngày"),
+                _("Căn cứ"),
+                _("Hồ sơ dời hẹn"),
+            ),
             self._history_cells,
         )
         self.history_view = self._table(self.history_model, (125, 170, 165, 150, 180, 160, 100), stretch=4)
         self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(moved_page, "Hồ sơ bị dời hẹn")
-        self.lower_tabs.addTab(self.history_view, "Lịch sử thay đổi")
+        self.lower_tabs.addTab(moved_page, _("Hồ sơ bị dời hẹn"))
+        self.lower_tabs.addTab(self.history_view, _("Lịch sử thay đổi"))
 
         top = QWidget()
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
         year_row = QHBoxLayout()
-        year_row.addWidget(QLabel("Các ngày nghỉ, ngày làm bù đang áp dụng:"))
+        year_row.addWidget(QLabel(_("Các ngày nghỉ, ngày làm bù đang áp dụng:")))
         year_row.addStretch(1)
         year_row.addWidget(self.year)
         left.addLayout(year_row)
@@ -239,12 +250,12 @@ class CalendarTab(QWidget):
 
     def _history_cells(self, change: CalendarChangeDTO) -> tuple[str, ...]:
         names = self._snapshot.user_names if self._snapshot else {}
-        who = names.get(change.changed_by, change.changed_by) if change.changed_by else CLI_NAME
+        who = names.get(change.changed_by, change.changed_by) if change.changed_by else _(CLI_NAME)
         return (
             utc_to_local(change.changed_at).strftime("%d/%m/%Y %H:%M"),
             who,
             day_text(change.day),
-            f"{_KIND_WORDS.get(change.old_kind, '?')} → {_KIND_WORDS.get(change.new_kind, '?')}",
+            f"{_(_KIND_WORDS.get(change.old_kind, '?'))} → {_(_KIND_WORDS.get(change.new_kind, '?'))}",
             change.name,
             change.reason,
             str(change.dossiers_moved),
@@ -262,19 +273,25 @@ class CalendarTab(QWidget):
         self.reason_edit.setReadOnly(not editable)
         if editable:
             self.note.setText(
-                "Ngày nghỉ công bố muộn: chọn ngày, bấm “Xem trước” để thấy hồ sơ nào bị dời ngày hẹn, rồi "
-                "“Áp dụng”. Mọi thay đổi được ghi lại: ai, lúc nào, bao nhiêu hồ sơ dời hẹn."
+                _(
+                    "Ngày nghỉ công bố muộn: chọn ngày, bấm “Xem trước” để thấy hồ sơ nào bị dời ngày hẹn, rồi "
+                    "“Áp dụng”. Mọi thay đổi được ghi lại: ai, lúc nào, bao nhiêu hồ sơ dời hẹn."
+                )
             )
             self.note.setStyleSheet("")
             return
         who = (
-            f"Bạn đang làm việc với vai trò {users.ROLE_LABELS.get(self._ctx.role, self._ctx.role)}"
+            _("Bạn đang làm việc với vai trò {role}").format(
+                role=_(users.ROLE_LABELS.get(self._ctx.role, self._ctx.role))
+            )
             if self._ctx.user_id
-            else "Bạn chưa đăng nhập"
+            else _("Bạn chưa đăng nhập")
         )
         self.note.setText(
-            f"Chỉ xem: {who}. Chỉ người dùng có vai trò giám sát hoặc quản trị được thay đổi lịch làm "
-            "việc; bạn vẫn có thể “Xem trước” hồ sơ nào sẽ bị dời hẹn."
+            _(
+                "Chỉ xem: {who}. Chỉ người dùng có vai trò giám sát hoặc quản trị được thay đổi lịch làm "
+                "việc; bạn vẫn có thể “Xem trước” hồ sơ nào sẽ bị dời hẹn."
+            ).format(who=who)
         )
         self.note.setStyleSheet("color: #7a4b00; background: #fff4d6; padding: 6px;")
 
@@ -330,7 +347,7 @@ class CalendarTab(QWidget):
             except FieldErrors as exc:
                 errors.update(exc.errors)
         if kind is None and self._snapshot is not None and day not in self._snapshot.admin_days:
-            errors["day"] = "Ngày này không có mục do quản trị đặt nên không có gì để bỏ."
+            errors["day"] = _("Ngày này không có mục do quản trị đặt nên không có gì để bỏ.")
         self._show_errors(errors)
         return not errors
 
@@ -357,12 +374,14 @@ class CalendarTab(QWidget):
         entry = calendar.entry(day)
         working = calendar.is_working_day(day)
         if entry is not None:
-            state = f"{'ngày làm việc' if working else 'ngày nghỉ'}: {entry.name}"
+            state = (_("ngày làm việc: {name}") if working else _("ngày nghỉ: {name}")).format(
+                name=entry.name
+            )
             if entry.source == "admin":
-                state += " (quản trị đã đặt)"
+                state += _(" (quản trị đã đặt)")
         else:
-            state = "ngày làm việc bình thường" if working else "ngày nghỉ cuối tuần"
-        self.day_state.setText(f"Hiện tại: {day_text(day)} là {state}.")
+            state = _("ngày làm việc bình thường") if working else _("ngày nghỉ cuối tuần")
+        self.day_state.setText(_("Hiện tại: {day} là {state}.").format(day=day_text(day), state=state))
 
     def _on_kind_current_index_changed(self, _index: int) -> None:
         removing = self._kind() is None
@@ -385,20 +404,28 @@ class CalendarTab(QWidget):
         self.moved_model.set_rows(moved)
         self.lower_tabs.setCurrentIndex(0)
         if saved:
-            text = f"Đã lưu. {len(moved)} hồ sơ đang giải quyết đã được dời ngày hẹn"
+            text = _n("Đã lưu. {n} hồ sơ đang giải quyết đã được dời ngày hẹn", len(moved)).format(
+                n=len(moved)
+            )
         else:
-            text = f"Xem trước (chưa lưu): {len(moved)} hồ sơ đang giải quyết sẽ bị dời ngày hẹn"
+            text = _n(
+                "Xem trước (chưa lưu): {n} hồ sơ đang giải quyết sẽ bị dời ngày hẹn", len(moved)
+            ).format(n=len(moved))
         if not moved:
-            text = ("Đã lưu. " if saved else "Xem trước (chưa lưu): ") + "không hồ sơ nào bị dời ngày hẹn."
+            text = (
+                _("Đã lưu. không hồ sơ nào bị dời ngày hẹn.")
+                if saved
+                else _("Xem trước (chưa lưu): không hồ sơ nào bị dời ngày hẹn.")
+            )
         elif any(m.printed and m.printed != m.new for m in moved):
-            text += "; cột “Giấy hẹn đã in” là ngày công dân đang giữ: hãy báo ngày hẹn mới."
+            text += _("; cột “Giấy hẹn đã in” là ngày công dân đang giữ: hãy báo ngày hẹn mới.")
         else:
             text += "."
         self.preview_summary.setText(text)
 
     def _on_apply_button_clicked(self) -> None:
         if not self.can_edit():
-            self._show_message("Chỉ giám sát hoặc quản trị được thay đổi lịch làm việc.", error=True)
+            self._show_message(_("Chỉ giám sát hoặc quản trị được thay đổi lịch làm việc."), error=True)
             return
         if not self._check_form(full=True):
             return
@@ -411,10 +438,18 @@ class CalendarTab(QWidget):
 
         def confirm_and_apply(moved: list[MovedDossier]) -> None:
             self._show_moved(moved, saved=False)
-            change = f"thành ngày {_KIND_WORDS[kind]}" if kind else "về lịch chung (bỏ ngày của quản trị)"
+            change = (
+                _("thành ngày {kind}").format(kind=_(_KIND_WORDS[kind]))
+                if kind
+                else _("về lịch chung (bỏ ngày của quản trị)")
+            )
             question = (
-                f"Đặt {day_text(day)} {change}?\n{len(moved)} hồ sơ đang giải quyết sẽ được dời ngày hẹn; "
-                "ngày hẹn đã in vẫn được giữ để đối chiếu."
+                _("Đặt {day} {change}?").format(day=day_text(day), change=change)
+                + "\n"
+                + _n(
+                    "{n} hồ sơ đang giải quyết sẽ được dời ngày hẹn; ngày hẹn đã in vẫn được giữ để đối chiếu.",
+                    len(moved),
+                ).format(n=len(moved))
             )
             if not self._confirm(question):
                 return
@@ -436,12 +471,12 @@ class CalendarTab(QWidget):
         self._ctx.runner.run_db(preview, confirm_and_apply, self._on_failed)
 
     def _confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Áp dụng thay đổi lịch làm việc", question)
+        answer = QMessageBox.question(self, _("Áp dụng thay đổi lịch làm việc"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_applied(self, moved: list[MovedDossier]) -> None:
         self._show_moved(moved, saved=True)
-        self._show_message(f"Đã lưu thay đổi lịch ngày {self._day():%d/%m/%Y}.")
+        self._show_message(_("Đã lưu thay đổi lịch ngày {day}.").format(day=f"{self._day():%d/%m/%Y}"))
         self.refresh()
         self.sig_calendar_changed.emit(len(moved))
 

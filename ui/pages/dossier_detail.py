@@ -26,24 +26,47 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _, _p
 from counter_app.printing.vn_format import format_money
 from counter_app.services.dossier_view import DossierView, load_dossier_view
 from counter_app.services.forms import PrintedForm
+from counter_app.services.reprint_gate import ReprintNeedsApproval
 from counter_app.services.step_forms import FormChoice
 from counter_app.services.validation import CHANNELS
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.intake.notices import ask_text
 from ui.pages.intake.print_preview import preview_pdf
-from ui.pages.printing import FORM_NAMES, print_failure, print_form
+from ui.pages.printing import (
+    FORM_NAMES,
+    ApprovalHook,
+    answer_needs_approval,
+    ask_reprint_approval,
+    print_failure,
+    print_form,
+)
 from ui.pages.prompt import ApologyPrompt
 from ui.scanner import PASSTHROUGH_PROPERTY, match_code
 
-GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác", "": ""}
-DELIVERY = {"counter": "Nhận tại Bộ phận Một cửa", "post": "Qua bưu chính công ích"}
-DOCUMENT_HEADERS = ("STT", "Tên giấy tờ", "Bản chính", "Bản sao chứng thực", "Bản sao", "Đã nhận")
+GENDERS = {"nam": N_("Nam"), "nu": N_("Nữ"), "khac": N_("Khác"), "": ""}
+DELIVERY = {"counter": N_("Nhận tại Bộ phận Một cửa"), "post": N_("Qua bưu chính công ích")}
+DOCUMENT_HEADERS = (
+    N_("STT"),
+    N_("Tên giấy tờ"),
+    N_("Bản chính"),
+    N_("Bản sao chứng thực"),
+    N_("Bản sao"),
+    N_("Đã nhận"),
+)
 WRAP_AT = 48
-TIMELINE_HEADERS = ("Thời điểm", "Người thực hiện", "Nội dung", "Trạng thái", "Hạn của bước", "Ghi chú")
+TIMELINE_HEADERS = (
+    N_("Thời điểm"),
+    N_("Người thực hiện"),
+    N_("Nội dung"),
+    N_("Trạng thái"),
+    N_("Hạn của bước"),
+    N_("Ghi chú"),
+)
 
 
 def when(moment: datetime | None) -> str:
@@ -72,7 +95,7 @@ def _form(title: str, rows: Sequence[tuple[str, str]]) -> QGroupBox:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], stretch: int) -> QTableWidget:
     table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
+    table.setHorizontalHeaderLabels([_(h) for h in headers])
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setWordWrap(True)
@@ -113,57 +136,61 @@ class DossierDetailDialog(QDialog):
         self._ctx = ctx
         self.last_form: PrintedForm | None = None
         self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
+        self.approval_hook: ApprovalHook = lambda code, why: (
+            ask_reprint_approval(self, ctx, code, why) if ctx is not None else None
+        )
+        self._reprint_reason: str | None = None
         self.preview_hook: Callable[[PrintedForm], None] = self._preview
         self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
         d, a = view.detail, view.detail.applicant
-        self.setWindowTitle(f"Hồ sơ {d.code}")
+        self.setWindowTitle(_("Hồ sơ {code}").format(code=d.code))
         self.resize(1100, 780)
 
-        self.title_label = QLabel(f"<h2>Hồ sơ {d.code}</h2>")
+        self.title_label = QLabel("<h2>" + _("Hồ sơ {code}").format(code=d.code) + "</h2>")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label = QLabel(f"<b>Trạng thái:</b> {d.status_name}")
+        self.status_label = QLabel("<b>" + _("Trạng thái:") + f"</b> {d.status_name}")
         self.procedure_label = QLabel(f"{d.procedure_code} — {d.procedure_name}")
         self.procedure_label.setWordWrap(True)
 
         printed = when(d.printed_appointment_local)
         if printed and d.printed_appointment_local != d.appointment_local:
-            printed += " (khác hẹn trả hiện tại)"
+            printed += _(" (khác hẹn trả hiện tại)")
         dossier_box = _form(
-            "Hồ sơ",
+            _p("one dossier", "Hồ sơ"),
             (
-                ("Lĩnh vực", d.field_name),
-                ("Kênh nộp", CHANNELS.get(d.channel, str(d.channel)).capitalize()),
-                ("Tiếp nhận lúc", when(d.received_local)),
-                ("Cán bộ tiếp nhận", d.clerk_name),
-                ("Hẹn trả kết quả", when(d.appointment_local)),
-                ("Hẹn trả đã in", printed or "chưa in giấy tiếp nhận"),
-                ("Số lần in giấy", str(d.receipt_prints)),
-                ("Số bộ hồ sơ", str(d.sets_count)),
-                ("Nhận kết quả", DELIVERY.get(d.delivery, d.delivery)),
-                ("Địa chỉ nhận", d.delivery_address),
+                (_("Lĩnh vực"), d.field_name),
+                (_("Kênh nộp"), _(CHANNELS.get(d.channel, str(d.channel))).capitalize()),
+                (_("Tiếp nhận lúc"), when(d.received_local)),
+                (_("Cán bộ tiếp nhận"), d.clerk_name),
+                (_("Hẹn trả kết quả"), when(d.appointment_local)),
+                (_("Hẹn trả đã in"), printed or _("chưa in giấy tiếp nhận")),
+                (_("Số lần in giấy"), str(d.receipt_prints)),
+                (_("Số bộ hồ sơ"), str(d.sets_count)),
+                (_("Nhận kết quả"), _(DELIVERY.get(d.delivery, d.delivery))),
+                (_("Địa chỉ nhận"), d.delivery_address),
             ),
         )
         applicant_box = _form(
-            "Người nộp hồ sơ",
+            _("Người nộp hồ sơ"),
             (
-                ("Họ và tên", a.full_name),
-                ("Ngày sinh", f"{a.birth_date:%d/%m/%Y}" if a.birth_date else ""),
-                ("Giới tính", GENDERS.get(a.gender, a.gender)),
-                ("Số CCCD", a.id_number),
-                ("Điện thoại", a.phone),
-                ("Thư điện tử", a.email),
-                ("Địa chỉ", a.address),
-                ("Người nộp thay", d.submitter_name),
-                ("CCCD người nộp thay", d.submitter_id_number),
-                ("Giấy ủy quyền", d.authorisation_note),
+                (_("Họ và tên"), a.full_name),
+                (_("Ngày sinh"), f"{a.birth_date:%d/%m/%Y}" if a.birth_date else ""),
+                (_("Giới tính"), _(GENDERS.get(a.gender, a.gender))),
+                (_("Số CCCD"), a.id_number),
+                (_("Điện thoại"), a.phone),
+                (_("Thư điện tử"), a.email),
+                (_("Địa chỉ"), a.address),
+                (_("Người nộp thay"), d.submitter_name),
+                (_("CCCD người nộp thay"), d.submitter_id_number),
+                (_("Giấy ủy quyền"), d.authorisation_note),
             ),
         )
         fee_box = _form(
-            "Lệ phí",
+            _("Lệ phí"),
             (
-                ("Theo danh mục", format_money(d.catalogue_fee)),
-                ("Đã thu", format_money(d.fee_collected)),
-                ("Ghi chú", d.fee_note),
+                (_("Theo danh mục"), format_money(d.catalogue_fee)),
+                (_("Đã thu"), format_money(d.fee_collected)),
+                (_("Ghi chú"), d.fee_note),
             ),
         )
         self.documents_table = _table(
@@ -175,7 +202,7 @@ class DossierDetailDialog(QDialog):
                     str(doc.originals),
                     str(doc.certified_copies),
                     str(doc.copies),
-                    "Có" if doc.received else "Chưa",
+                    _("Có") if doc.received else _("Chưa"),
                 )
                 for n, doc in enumerate(d.documents, start=1)
             ],
@@ -200,26 +227,26 @@ class DossierDetailDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(dossier_box, 1)
         top.addWidget(applicant_box, 1)
-        papers = QGroupBox("Giấy tờ đã nhận")
+        papers = QGroupBox(_("Giấy tờ đã nhận"))
         papers_layout = QVBoxLayout(papers)
         papers_layout.addWidget(self.documents_table)
         middle = QHBoxLayout()
         middle.addWidget(papers, 3)
         middle.addWidget(fee_box, 1, Qt.AlignmentFlag.AlignTop)
-        timeline = QGroupBox("Quá trình xử lý")
+        timeline = QGroupBox(_("Quá trình xử lý"))
         timeline_layout = QVBoxLayout(timeline)
         timeline_layout.addWidget(self.timeline_table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Đóng")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Đóng"))
         buttons.rejected.connect(self.close)
 
-        self.apology_prompt = ApologyPrompt("&Gia hạn, lập Mẫu 04…")
+        self.apology_prompt = ApologyPrompt(_("&Gia hạn, lập Mẫu 04…"))
         self.apology_prompt.show_advice(view.advice if ctx is not None else None)
         self.apology_prompt.button.clicked.connect(self._on_apology_button_clicked)
         self.form_combo = QComboBox()
         for choice in view.forms:
             self.form_combo.addItem(choice.label)
-        self.print_button = QPushButton("&In và xem trước")
+        self.print_button = QPushButton(_("&In và xem trước"))
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.print_status = QLabel(message)
         self.print_status.setWordWrap(True)
@@ -227,7 +254,7 @@ class DossierDetailDialog(QDialog):
         self.print_status.setVisible(bool(message))
         # The forms of the dossier's steps, on the row of the Close button to leave the history its room.
         bottom = QHBoxLayout()
-        form_label = QLabel("Giấy &tờ cần in:")
+        form_label = QLabel(_("Giấy &tờ cần in:"))
         form_label.setBuddy(self.form_combo)
         printing = (form_label, self.form_combo, self.print_button)
         for widget in printing:
@@ -271,12 +298,13 @@ class DossierDetailDialog(QDialog):
         reason: str | None = None
         if choice.needs_reason:
             reason = self.reason_hook(
-                "In lại giấy tiếp nhận", "Lý do in lại (ví dụ: công dân làm mất giấy hẹn):"
+                _("In lại giấy tiếp nhận"), _("Lý do in lại (ví dụ: công dân làm mất giấy hẹn):")
             )
             if not reason:
-                self.say("Đã hủy in lại giấy tiếp nhận.")
+                self.say(_("Đã hủy in lại giấy tiếp nhận."))
                 return
         job = partial(print_form, ctx, self.view.detail.code, choice.kind, choice.seq, reason)
+        self._reprint_reason = reason  # kept for the approval dialog if a supervisor must approve
         ctx.runner.run_db(job, self._on_printed, partial(self._on_print_failed, choice.kind))
 
     def _on_print_button_clicked(self) -> None:
@@ -284,26 +312,29 @@ class DossierDetailDialog(QDialog):
 
     def _on_printed(self, printed: PrintedForm) -> None:
         self.last_form = printed
-        label = "Đã in lại" if printed.reprint else "Đã in"
-        message = f"{label} {FORM_NAMES.get(printed.kind, printed.kind)}. Tệp: {printed.path}"
+        template = _("Đã in lại {form}. Tệp: {path}") if printed.reprint else _("Đã in {form}. Tệp: {path}")
+        message = template.format(form=_(FORM_NAMES.get(printed.kind, printed.kind)), path=printed.path)
         self.say(message)
         try:
             self.preview_hook(printed)
         except UserFacingError as exc:  # the PDF is kept; say why it cannot be shown
-            self.say(f"{exc.message} Tệp đã lưu: {printed.path}", error=True)
+            self.say(exc.message + " " + _("Tệp đã lưu: {path}").format(path=printed.path), error=True)
         except Exception as exc:
-            self.say(f"Không xem trước được; tệp đã lưu: {printed.path}", error=True)
+            self.say(_("Không xem trước được; tệp đã lưu: {path}").format(path=printed.path), error=True)
             self.error_hook(exc)
         if printed.kind == "receipt":  # the history now shows this print
             self.sig_changed.emit(self.view.detail.code, message)
 
     def _on_print_failed(self, kind: str, error: BaseException) -> None:
+        if isinstance(error, ReprintNeedsApproval):
+            answer_needs_approval(self.approval_hook, error, self._reprint_reason, self._on_printed, self.say)
+            return
         self.say(print_failure(kind, error), error=True)
         if not isinstance(error, (UserFacingError, OSError)):
             self.error_hook(error)
 
     def _preview(self, printed: PrintedForm) -> None:
-        preview_pdf(self, printed.path, FORM_NAMES.get(printed.kind, printed.kind))
+        preview_pdf(self, printed.path, _(FORM_NAMES.get(printed.kind, printed.kind)))
 
     def _on_apology_button_clicked(self) -> None:
         self.sig_extend_requested.emit(self.view.detail.code)
@@ -326,19 +357,19 @@ class CodeEntryDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Tìm mã hồ sơ")
-        self.code_edit = QLineEdit(placeholderText="ví dụ 000.00.31.H12-261123-1001")
+        self.setWindowTitle(_("Tìm mã hồ sơ"))
+        self.code_edit = QLineEdit(placeholderText=_("ví dụ 000.00.31.H12-261123-1001"))
         self.code_edit.setMinimumWidth(360)
         self.code_edit.setProperty(PASSTHROUGH_PROPERTY, True)  # a scan here is just typing
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Open).setText("Mở hồ sơ")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.button(QDialogButtonBox.StandardButton.Open).setText(_("Mở hồ sơ"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Hủy"))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        label = QLabel("&Mã hồ sơ:")
+        label = QLabel(_("&Mã hồ sơ:"))
         label.setBuddy(self.code_edit)
         layout.addWidget(label)
         layout.addWidget(self.code_edit)
@@ -417,6 +448,6 @@ class DossierLookup(QObject):
             show_error(self._parent, error)
 
     def _message_box(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Tìm mã hồ sơ", message, parent=self._parent)
+        box = QMessageBox(QMessageBox.Icon.Information, _("Tìm mã hồ sơ"), message, parent=self._parent)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, format_instant
+from counter_app.i18n import N_, _, _n
 from counter_app.services import dossier_query
 from counter_app.services.dossier_query import AlertCounts, DossierFilter, DossierRow, DueKind, FilterChoices
 from counter_app.sync.status import DossierSyncState, dossier_sync_states
 from counter_app.text import group_thousands
 from ui.alert_banner import AlertBanner
 from ui.context import AppContext
+from ui.deadline_style import COLOURS, state_icon
 from ui.errors import show_error
 from ui.pages.list_filters import ListFilters
 from ui.sync_status import SYNC_CELL_ROLES, sync_cell_data
@@ -37,7 +39,7 @@ TICK_MS = 60_000  # the "Thời hạn" texts are recomputed once a minute while 
 ALERT_MS = 5 * 60_000  # the banner's counts are refreshed every five minutes while the list is shown
 TIMELINESS_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's Timeliness value ("qua_han", …) or None
 # The "Thời hạn" cell of a dossier with at most one working day left (or late) carries a warning icon.
-APOLOGY_TIP = (
+APOLOGY_TIP = N_(
     "Còn không quá 1 ngày làm việc hoặc đã quá hạn: đề nghị lập Phiếu xin lỗi và hẹn lại ngày trả "
     "kết quả (Mẫu 04). Nhấn Enter để mở hồ sơ, rồi bấm «Gia hạn, lập Mẫu 04»."
 )
@@ -46,15 +48,6 @@ COL_CODE, COL_APPLICANT, COL_PROCEDURE, COL_RECEIVED, COL_APPOINTMENT, COL_TIME_
 COL_SYNC = 7  # "Đồng bộ": the dossier's sync state (sync.status), loaded with each page
 # At 1200 px the procedure (stretched) keeps what is left; long texts are elided, the tooltip has them whole.
 COLUMN_WIDTHS = (198, 150, 150, 106, 116, 172, 112, 130)
-# Text and background per timeliness: dark text on a pale fill stays readable on alternating rows.
-_COLOURS: dict[Timeliness, tuple[str, str | None]] = {
-    Timeliness.QUA_HAN: ("#b71c1c", "#fde3e3"),
-    Timeliness.SAP_DEN_HAN: ("#7a4b00", "#ffecb3"),
-    Timeliness.TRONG_HAN: ("#1b5e20", None),
-    Timeliness.TRUOC_HAN: ("#1b5e20", None),
-    Timeliness.DUNG_HAN: ("#1b5e20", None),
-    Timeliness.TAM_DUNG: ("#5f6368", None),
-}
 
 
 def _short(instant: datetime | None) -> str:
@@ -71,18 +64,18 @@ class DossierTableModel(ListTableModel):
     """Rows arrive page by page (keyset paging) as the view scrolls; data() never raises."""
 
     HEADERS = (
-        "Mã hồ sơ",
-        "Người nộp",
-        "Thủ tục",
-        "Ngày nhận",
-        "Hẹn trả",
-        "Thời hạn",
-        "Trạng thái",
-        "Đồng bộ",
+        N_("Mã hồ sơ"),
+        N_("Người nộp"),
+        N_("Thủ tục"),
+        N_("Ngày nhận"),
+        N_("Hẹn trả"),
+        N_("Thời hạn"),
+        N_("Trạng thái"),
+        N_("Đồng bộ"),
     )
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__(self.HEADERS)
+        super().__init__([_(h) for h in self.HEADERS])
         self._ctx = ctx
         self._filter = DossierFilter()
         self._exhausted = False
@@ -202,13 +195,19 @@ class DossierTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == COL_TIME_LEFT:
-            return self._apology_icon() if row.time_left and row.time_left.propose_apology else None
+            # Each state has its own icon (never colour alone); any dossier to apologise for, the warning.
+            if row.time_left and row.time_left.propose_apology and row.time_left.timeliness is None:
+                return self._apology_icon()
+            return state_icon(row.time_left.timeliness) if row.time_left else None
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_TIME_LEFT and row.time_left:
+            state = row.time_left.timeliness
+            return f"{state.label}: {row.time_left.text}" if state else row.time_left.text
         if column == COL_TIME_LEFT and role in (
             Qt.ItemDataRole.ForegroundRole,
             Qt.ItemDataRole.BackgroundRole,
         ):
             colours = (
-                _COLOURS.get(row.time_left.timeliness) if row.time_left and row.time_left.timeliness else None
+                COLOURS.get(row.time_left.timeliness) if row.time_left and row.time_left.timeliness else None
             )
             if colours is None:
                 return None
@@ -239,26 +238,29 @@ class DossierTableModel(ListTableModel):
         if column == COL_TIME_LEFT:
             return row.time_left.text if row.time_left else ""
         if column == COL_STATUS:
-            return dossier_query.STATUS_NAMES.get(row.status, str(row.status))
+            return _(dossier_query.STATUS_NAMES.get(row.status, str(row.status)))
         return None
 
     @staticmethod
     def _tooltip(row: DossierRow, column: int) -> str | None:
         moved = (
-            f"{row.printed_note()}\nHẹn trả theo lịch làm việc hiện hành: {_full(row.appointment_at)}"
-            "\nLịch làm việc đã thay đổi sau khi in: hãy báo cho người nộp."
+            row.printed_note()
+            + "\n"
+            + _("Hẹn trả theo lịch làm việc hiện hành: {when}").format(when=_full(row.appointment_at))
+            + "\n"
+            + _("Lịch làm việc đã thay đổi sau khi in: hãy báo cho người nộp.")
         )
         if column == COL_APPOINTMENT:
             if row.appointment_moved:
                 return moved
-            return f"Hẹn trả: {_full(row.appointment_at)}" if row.appointment_at else None
+            return _("Hẹn trả: {when}").format(when=_full(row.appointment_at)) if row.appointment_at else None
         if column == COL_TIME_LEFT:
             text = row.time_left.text if row.time_left else ""
             if row.time_left and row.time_left.propose_apology:
-                text += f"\n{APOLOGY_TIP}"
+                text += "\n" + _(APOLOGY_TIP)
             return f"{text}\n{moved}" if row.appointment_moved else (text or None)
         if column == COL_RECEIVED:
-            return f"Tiếp nhận: {_full(row.received_at)}"
+            return _("Tiếp nhận: {when}").format(when=_full(row.received_at))
         if column in (COL_APPLICANT, COL_PROCEDURE, COL_STATUS):
             return DossierTableModel._display(row, column)
         return None
@@ -281,7 +283,7 @@ class DossierListPage(QWidget):
         self._ctx = ctx
         self.banner = AlertBanner()
         self.search = QLineEdit(
-            placeholderText="Tìm theo mã hồ sơ, tên (gõ không dấu được), số CCCD, điện thoại…"
+            placeholderText=_("Tìm theo mã hồ sơ, tên (gõ không dấu được), số CCCD, điện thoại…")
         )
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
@@ -351,7 +353,7 @@ class DossierListPage(QWidget):
 
         self._ctx.runner.run_db(
             total,
-            lambda n: self.count_label.setText(f"{group_thousands(n)} hồ sơ"),
+            lambda n: self.count_label.setText(_n("{n} hồ sơ", n).format(n=group_thousands(n))),
             lambda exc: show_error(self, exc),
         )
         self.refresh_alerts()

@@ -17,15 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import N_, _
 from counter_app.services.calendar_admin import OPEN_STATUSES
 from counter_app.services.dossier_query import STATUS_NAMES, DossierFilter, DueKind, FilterChoices, SortKey
 
 DUE_LABELS: dict[DueKind, str] = {
-    "today": "Đến hạn hôm nay",
-    "soon": "Sắp đến hạn (≤ 1 ngày làm việc)",
-    "overdue": "Quá hạn",
+    "today": N_("Đến hạn hôm nay"),
+    "soon": N_("Sắp đến hạn (≤ 1 ngày làm việc)"),
+    "overdue": N_("Quá hạn"),
 }
-SORT_LABELS: dict[SortKey, str] = {"received": "Mới nhận trước", "appointment": "Hẹn trả sớm nhất trước"}
+SORT_LABELS: dict[SortKey, str] = {
+    "received": N_("Mới nhận trước"),
+    "appointment": N_("Hẹn trả sớm nhất trước"),
+}
 # What a preset (a figure clicked on the supervisor's dashboard) may hold that the widgets cannot show.
 _SHOWN = {
     "text",
@@ -53,28 +57,28 @@ class ListFilters(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.status = _combo("Tất cả trạng thái")
-        self.status.addItem("Đang giải quyết (chưa xong)", OPEN_STATUSES)
+        self.status = _combo(_("Tất cả trạng thái"))
+        self.status.addItem(_("Đang giải quyết (chưa xong)"), OPEN_STATUSES)
         for code, name in STATUS_NAMES.items():
-            self.status.addItem(name, (code,))
-        self.field = _combo("Tất cả lĩnh vực")
-        self.procedure = _combo("Tất cả thủ tục")
-        self.procedure.setMinimumContentsLength(24)
+            self.status.addItem(_(name), (code,))
+        self.field = _combo(_("Tất cả lĩnh vực"))
+        self.procedure = _combo(_("Tất cả thủ tục"))
+        self.procedure.setMinimumContentsLength(18)  # the dossier list fits 1366×768 at 125 %
         self.procedure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.clerk = _combo("Tất cả cán bộ")
+        self.clerk = _combo(_("Tất cả cán bộ"))
         self.sort = QComboBox()
         for key, label in SORT_LABELS.items():
-            self.sort.addItem(label, key)
-        self.period = QCheckBox("Ngày nhận từ")
+            self.sort.addItem(_(label), key)
+        self.period = QCheckBox(_("Ngày nhận từ"))
         today = QDate.currentDate()
         self.received_from = QDateEdit(today.addDays(-30), calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.received_to = QDateEdit(today, calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.due_buttons: dict[DueKind, QPushButton] = {}
         for kind, label in DUE_LABELS.items():
-            button = QPushButton(label, checkable=True)
+            button = QPushButton(_(label), checkable=True)
             button.toggled.connect(lambda on, k=kind: self._due_toggled(k, on))
             self.due_buttons[kind] = button
-        self.clear = QPushButton("Bỏ lọc")
+        self.clear = QPushButton(_("Bỏ lọc"))
         self.clear.clicked.connect(self.reset)
 
         first = QHBoxLayout()
@@ -94,7 +98,7 @@ class ListFilters(QWidget):
         self.preset_label = QLabel()
         self.preset_label.setObjectName("presetFilter")
         self.preset_label.setStyleSheet("#presetFilter { color: #0d47a1; font-weight: bold; }")
-        self.preset_clear = QPushButton("Bỏ điều kiện này")
+        self.preset_clear = QPushButton(_("Bỏ điều kiện này"))
         self.preset_clear.clicked.connect(self.clear_preset)
         third = QHBoxLayout()
         third.addWidget(self.preset_label, 1)
@@ -219,7 +223,7 @@ class ListFilters(QWidget):
         self.changed.emit()
 
     def _show_preset(self, title: str) -> None:
-        self.preset_label.setText(f"Đang xem: {title}" if title else "")
+        self.preset_label.setText(_("Đang xem: {title}").format(title=title) if title else "")
         self.preset_label.setVisible(bool(title))
         self.preset_clear.setVisible(bool(title))
 

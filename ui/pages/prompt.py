@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from counter_app.deadlines import Timeliness
+from counter_app.i18n import _
 from counter_app.services.apology_advice import ApologyAdvice
 
 _STYLE = (
@@ -45,7 +46,8 @@ class ApologyPrompt(QFrame):
             return
         late = advice.timeliness is Timeliness.QUA_HAN
         self.setStyleSheet(_LATE_STYLE if late else _STYLE)
-        self.label.setText(f"<b>{'Quá hạn' if late else 'Sắp đến hạn'}.</b> {escape(advice.message)}")
+        head = _("Quá hạn") if late else _("Sắp đến hạn")
+        self.label.setText(f"<b>{head}.</b> {escape(advice.message)}")
         self.setVisible(True)
 
     def text(self) -> str:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _, _n
 from counter_app.services import users
 from counter_app.services.counter_setup import CounterIdentity, load_identity
 from counter_app.services.dossier_query import STATUS_NAMES
@@ -42,27 +43,30 @@ from counter_app.sync.status import QueueStatus, queue_status
 from counter_app.sync.usb import ExportResult
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.progress import ProgressJob
 from ui.signin import error_label, set_message
 from ui.sync_bridge import SyncSnapshot, bridge_of, relative_time
 from ui.table_model import RowsModel
 
 RESOLVER_ROLES = ("supervisor", "admin")
 ENROL_FIELDS = ("server_url", "code", "ca_bundle")
-CONFLICT_HEADERS = ("Số", "Mã hồ sơ", "Loại", "Ghi nhận lúc", "Chi tiết")
-SIDE_HEADERS = ("Mục", "Tại quầy", "Trên máy chủ")
-CLERK_NOTE = (
+CONFLICT_HEADERS = (N_("Số"), N_("Mã hồ sơ"), N_("Loại"), N_("Ghi nhận lúc"), N_("Chi tiết"))
+SIDE_HEADERS = (N_("Mục"), N_("Tại quầy"), N_("Trên máy chủ"))
+CLERK_NOTE = N_(
     "Chỉ lãnh đạo (giám sát) hoặc quản trị viên được xử lý xung đột. "
     "Bạn xem được danh sách; hãy báo lãnh đạo để quyết định."
 )
 ERROR_EXPLAINED = {
-    "stale_status": "Trên máy chủ, hồ sơ đã chuyển sang trạng thái khác trước khi thao tác tại quầy tới nơi.",
-    "invalid_transition": "Trạng thái trên máy chủ không cho phép thao tác này.",
-    "code_not_in_slot": "Mã hồ sơ nằm ngoài dải số máy chủ cấp cho quầy này.",
-    "code_taken": "Mã hồ sơ đã thuộc về một hồ sơ khác trên máy chủ.",
-    "not_owner": "Hồ sơ thuộc cơ quan khác.",
-    "unknown_dossier": "Máy chủ chưa có hồ sơ này.",
-    "op_id_reused": "Cùng mã thao tác nhưng nội dung khác: không gửi lại được, hãy báo quản trị.",
-    "invalid_op": "Dữ liệu thao tác không hợp lệ.",
+    "stale_status": N_(
+        "Trên máy chủ, hồ sơ đã chuyển sang trạng thái khác trước khi thao tác tại quầy tới nơi."
+    ),
+    "invalid_transition": N_("Trạng thái trên máy chủ không cho phép thao tác này."),
+    "code_not_in_slot": N_("Mã hồ sơ nằm ngoài dải số máy chủ cấp cho quầy này."),
+    "code_taken": N_("Mã hồ sơ đã thuộc về một hồ sơ khác trên máy chủ."),
+    "not_owner": N_("Hồ sơ thuộc cơ quan khác."),
+    "unknown_dossier": N_("Máy chủ chưa có hồ sơ này."),
+    "op_id_reused": N_("Cùng mã thao tác nhưng nội dung khác: không gửi lại được, hãy báo quản trị."),
+    "invalid_op": N_("Dữ liệu thao tác không hợp lệ."),
 }
 
 
@@ -91,13 +95,13 @@ def _status(value: Any) -> str:
     if value is None or value == "":
         return "—"
     try:
-        return f"{STATUS_NAMES.get(int(value), str(value))} ({int(value)})"
+        return f"{_(STATUS_NAMES.get(int(value), str(value)))} ({int(value)})"
     except (TypeError, ValueError):
         return str(value)
 
 
 def _action(kind: Any) -> str:
-    return ACTION_LABELS.get(str(kind), str(kind)) if kind else "—"
+    return _(ACTION_LABELS.get(str(kind), str(kind))) if kind else "—"
 
 
 def sides(view: ConflictView) -> list[tuple[str, str, str]]:
@@ -111,15 +115,15 @@ def sides(view: ConflictView) -> list[tuple[str, str, str]]:
     last_event = events[-1] if events else {}
     local_action = _action(event.get("kind")) if isinstance(event, dict) else _action(op.get("kind"))
     return [
-        ("Trạng thái", _status(here.get("status")), _status(there.get("status"))),
-        ("Hẹn trả", _when(here.get("appointment_at")), _when(there.get("appointment_at"))),
-        ("Có kết quả lúc", _when(here.get("finished_at")), _when(there.get("finished_at"))),
-        ("Đã trả lúc", _when(here.get("returned_at")), _when(there.get("returned_at"))),
-        ("Phiên bản", str(here.get("version", "—")), str(there.get("version", "—"))),
+        (_("Trạng thái"), _status(here.get("status")), _status(there.get("status"))),
+        (_("Hẹn trả"), _when(here.get("appointment_at")), _when(there.get("appointment_at"))),
+        (_("Có kết quả lúc"), _when(here.get("finished_at")), _when(there.get("finished_at"))),
+        (_("Đã trả lúc"), _when(here.get("returned_at")), _when(there.get("returned_at"))),
+        (_("Phiên bản"), str(here.get("version", "—")), str(there.get("version", "—"))),
         (
-            "Thao tác",
-            f"{local_action} (chờ gửi)" if op else "—",
-            f"{_action(last_event.get('kind'))} (gần nhất)" if last_event else "—",
+            _("Thao tác"),
+            _("{action} (chờ gửi)").format(action=local_action) if op else "—",
+            _("{action} (gần nhất)").format(action=_action(last_event.get("kind"))) if last_event else "—",
         ),
     ]
 
@@ -155,20 +159,20 @@ class SyncTab(QWidget):
 
         # Enrolment form.
         self.server_url = QLineEdit(placeholderText="https://motcua.tinh.gov.vn")
-        self.code = QLineEdit(placeholderText="mã một lần do quản trị máy chủ cấp")
-        self.ca_bundle = QLineEdit(placeholderText="(không bắt buộc) tệp chứng chỉ .pem của tỉnh")
-        self.ca_button = QPushButton("Chọn tệp…")
+        self.code = QLineEdit(placeholderText=_("mã một lần do quản trị máy chủ cấp"))
+        self.ca_bundle = QLineEdit(placeholderText=_("(không bắt buộc) tệp chứng chỉ .pem của tỉnh"))
+        self.ca_button = QPushButton(_("Chọn tệp…"))
         self.ca_button.clicked.connect(self._on_ca_button_clicked)
         self.errors = {name: error_label() for name in ENROL_FIELDS}
         self.form_error = error_label()
-        self.enrol_button = QPushButton("Đăng ký")
+        self.enrol_button = QPushButton(_("Đăng ký"))
         self.enrol_button.setDefault(True)
         self.enrol_button.clicked.connect(self.enrol)
         self.enrol_note = QLabel()
         self.enrol_note.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Địa chỉ máy chủ", self._with_error(self.server_url, "server_url"))
-        form.addRow("Mã đăng ký", self._with_error(self.code, "code"))
+        form.addRow(_("Địa chỉ máy chủ"), self._with_error(self.server_url, "server_url"))
+        form.addRow(_("Mã đăng ký"), self._with_error(self.code, "code"))
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(self.ca_button)
@@ -176,13 +180,13 @@ class SyncTab(QWidget):
         ca_box.setContentsMargins(0, 0, 0, 0)
         ca_box.addLayout(ca_row)
         ca_box.addWidget(self.errors["ca_bundle"])
-        form.addRow("Chứng chỉ CA", ca_box)
+        form.addRow(_("Chứng chỉ CA"), ca_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.enrol_button)
         buttons.addWidget(self.enrol_note, 1)
         form.addRow("", buttons)
         form.addRow("", self.form_error)
-        self.enrol_group = QGroupBox("Đăng ký với máy chủ trung tâm")
+        self.enrol_group = QGroupBox(_("Đăng ký với máy chủ trung tâm"))
         self.enrol_group.setLayout(form)
 
         # The enrolment and the queue.
@@ -204,18 +208,18 @@ class SyncTab(QWidget):
             label.setWordWrap(True)
         info_form = QFormLayout()
         for key, title in (
-            ("server", "Máy chủ"),
-            ("counter", "Tên quầy"),
-            ("agency", "Cơ quan"),
-            ("slot", "Số quầy (dải mã)"),
-            ("enrolled_at", "Đăng ký lúc"),
-            ("depth", "Thao tác chờ gửi"),
-            ("last", "Đồng bộ thành công"),
-            ("error", "Lỗi lần trước"),
-            ("skew", "Đồng hồ"),
+            ("server", _("Máy chủ")),
+            ("counter", _("Tên quầy")),
+            ("agency", _("Cơ quan")),
+            ("slot", _("Số quầy (dải mã)")),
+            ("enrolled_at", _("Đăng ký lúc")),
+            ("depth", _("Thao tác chờ gửi")),
+            ("last", _("Đồng bộ thành công")),
+            ("error", _("Lỗi lần trước")),
+            ("skew", _("Đồng hồ")),
         ):
             info_form.addRow(title, self.info[key])
-        self.export_button = QPushButton("Xuất hàng đợi ra tệp (USB)")
+        self.export_button = QPushButton(_("Xuất hàng đợi ra tệp (USB)"))
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.export_status = QLabel()
         self.export_status.setWordWrap(True)
@@ -223,11 +227,11 @@ class SyncTab(QWidget):
         info_box.addLayout(info_form)
         info_box.addWidget(self.export_button)
         info_box.addWidget(self.export_status)
-        self.info_group = QGroupBox("Tình trạng đồng bộ")
+        self.info_group = QGroupBox(_("Tình trạng đồng bộ"))
         self.info_group.setLayout(info_box)
 
         # Conflicts.
-        self.conflict_model = RowsModel(CONFLICT_HEADERS, conflict_cells)
+        self.conflict_model = RowsModel([_(h) for h in CONFLICT_HEADERS], conflict_cells)
         self.conflict_view = QTableView()
         self.conflict_view.setModel(self.conflict_model)
         self.conflict_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -238,7 +242,7 @@ class SyncTab(QWidget):
             self.conflict_view.setColumnWidth(column, width)
         self.conflict_view.horizontalHeader().setStretchLastSection(True)
         self.conflict_view.selectionModel().selectionChanged.connect(self._on_conflict_selection_changed)
-        self.side_model = RowsModel(SIDE_HEADERS, lambda row: row)
+        self.side_model = RowsModel([_(h) for h in SIDE_HEADERS], lambda row: row)
         self.side_view = QTableView()
         self.side_view.setModel(self.side_model)
         self.side_view.verticalHeader().setVisible(False)
@@ -248,17 +252,17 @@ class SyncTab(QWidget):
         side_header = self.side_view.horizontalHeader()
         side_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         side_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.conflict_title = QLabel("Chọn một xung đột để xem hai phía.")
+        self.conflict_title = QLabel(_("Chọn một xung đột để xem hai phía."))
         self.conflict_title.setWordWrap(True)
         self.conflict_detail = QLabel()
         self.conflict_detail.setWordWrap(True)
-        self.retry_button = QPushButton("Gửi lại")
-        self.retry_button.setToolTip("Gửi lại thao tác bị từ chối (khi phía máy chủ đã được sửa)")
+        self.retry_button = QPushButton(_("Gửi lại"))
+        self.retry_button.setToolTip(_("Gửi lại thao tác bị từ chối (khi phía máy chủ đã được sửa)"))
         self.retry_button.clicked.connect(partial(self.resolve_selected, conflicts.RETRY))
-        self.server_button = QPushButton("Theo máy chủ")
-        self.server_button.setToolTip("Lấy trạng thái trên máy chủ cho hồ sơ này; thao tác tại quầy bị bỏ")
+        self.server_button = QPushButton(_("Theo máy chủ"))
+        self.server_button.setToolTip(_("Lấy trạng thái trên máy chủ cho hồ sơ này; thao tác tại quầy bị bỏ"))
         self.server_button.clicked.connect(partial(self.resolve_selected, conflicts.ACCEPT_SERVER))
-        self.role_note = QLabel(CLERK_NOTE)
+        self.role_note = QLabel(_(CLERK_NOTE))
         self.role_note.setWordWrap(True)
         self.role_note.setStyleSheet("color: #7a4b00;")
         self.conflict_message = QLabel()
@@ -275,7 +279,7 @@ class SyncTab(QWidget):
         conflict_box.addLayout(actions)
         conflict_box.addWidget(self.role_note)
         conflict_box.addWidget(self.conflict_message)
-        self.conflict_group = QGroupBox("Xung đột đồng bộ chờ xử lý")
+        self.conflict_group = QGroupBox(_("Xung đột đồng bộ chờ xử lý"))
         self.conflict_group.setLayout(conflict_box)
 
         left = QVBoxLayout()
@@ -309,7 +313,7 @@ class SyncTab(QWidget):
         for widget in (self.server_url, self.code, self.ca_bundle, self.ca_button, self.enrol_button):
             widget.setEnabled(admin)
         if not admin:
-            self.enrol_note.setText("Chỉ quản trị viên đăng ký được quầy.")
+            self.enrol_note.setText(_("Chỉ quản trị viên đăng ký được quầy."))
 
     # --- loading --------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -333,8 +337,8 @@ class SyncTab(QWidget):
         enrolment, queue = overview.enrolment, overview.queue
         if enrolment is None:
             values = dict.fromkeys(self.info, "—")
-            values["server"] = "Chưa đăng ký (quầy làm việc độc lập)"
-            self.enrol_button.setText("Đăng ký")
+            values["server"] = _("Chưa đăng ký (quầy làm việc độc lập)")
+            self.enrol_button.setText(_("Đăng ký"))
         else:
             values = {
                 "server": enrolment.server_url,
@@ -345,18 +349,18 @@ class SyncTab(QWidget):
                 "depth": str(queue.depth),
                 "last": relative_time(queue.last_success_at, overview.now)
                 + (f" ({_when(queue.last_success_at)})" if queue.last_success_at else ""),
-                "error": queue.last_error or "không có",
-                "skew": queue.skew_warning or "khớp với máy chủ",
+                "error": queue.last_error or _("không có"),
+                "skew": queue.skew_warning or _("khớp với máy chủ"),
             }
-            self.enrol_button.setText("Đăng ký lại")
+            self.enrol_button.setText(_("Đăng ký lại"))
             if self._ctx.role == "admin":
-                self.enrol_note.setText("Quầy đã đăng ký; đăng ký lại cần mã mới.")
+                self.enrol_note.setText(_("Quầy đã đăng ký; đăng ký lại cần mã mới."))
         for key, label in self.info.items():
             label.setText(values[key])
         self.export_button.setEnabled(enrolment is not None)
         selected = self.selected_conflict()
         self.conflict_model.set_rows(overview.conflicts)
-        self.conflict_group.setTitle(f"Xung đột đồng bộ chờ xử lý ({len(overview.conflicts)})")
+        self.conflict_group.setTitle(_("Xung đột đồng bộ chờ xử lý ({n})").format(n=len(overview.conflicts)))
         again = next((i for i, c in enumerate(overview.conflicts) if selected and c.id == selected.id), None)
         if again is None and overview.conflicts:
             again = 0
@@ -367,8 +371,8 @@ class SyncTab(QWidget):
 
     # --- enrolment ------------------------------------------------------------------------------------
     def _on_ca_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Chọn tệp chứng chỉ CA", "", "Chứng chỉ (*.pem *.crt *.cer);;Mọi tệp (*)"
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Chọn tệp chứng chỉ CA"), "", _("Chứng chỉ (*.pem *.crt *.cer);;Mọi tệp (*)")
         )
         if path:
             self.ca_bundle.setText(path)
@@ -382,7 +386,7 @@ class SyncTab(QWidget):
     def enrol(self) -> None:
         """Enrol with the server (off the GUI thread); an enrolled counter re-enrols with a new code."""
         if self._ctx.role != "admin":
-            self.show_errors({"": "Chỉ quản trị viên đăng ký được quầy với máy chủ."})
+            self.show_errors({"": _("Chỉ quản trị viên đăng ký được quầy với máy chủ.")})
             return
         db, clock, user = self._ctx.db, self._ctx.clock, self._ctx.user_id
         url, code, ca = self.server_url.text(), self.code.text(), self.ca_bundle.text().strip() or None
@@ -395,7 +399,7 @@ class SyncTab(QWidget):
 
         self.show_errors({})
         self.enrol_button.setEnabled(False)
-        self.enrol_note.setText("Đang kết nối máy chủ…")
+        self.enrol_note.setText(_("Đang kết nối máy chủ…"))
         self._ctx.runner.run_db(job, self._on_enrolled, self._on_enrol_failed)
 
     def _on_enrolled(self, done: tuple[EnrolResult, CounterIdentity]) -> None:
@@ -403,8 +407,9 @@ class SyncTab(QWidget):
         self.enrol_button.setEnabled(True)
         self.code.clear()
         self.enrol_note.setText(
-            f"Đã đăng ký: quầy “{result.counter_name}” của {result.agency_name or result.agency_code}, "
-            f"số quầy {result.slot}."
+            _("Đã đăng ký: quầy “{counter}” của {agency}, số quầy {slot}.").format(
+                counter=result.counter_name, agency=result.agency_name or result.agency_code, slot=result.slot
+            )
         )
         self._ctx.identity = identity
         self.sig_identity_changed.emit(identity)
@@ -425,8 +430,8 @@ class SyncTab(QWidget):
     # --- USB export -----------------------------------------------------------------------------------
     def _on_export_button_clicked(self) -> None:
         stamp = utc_to_local(self._ctx.clock.now_utc()).strftime("%Y%m%d-%H%M")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Xuất hàng đợi ra tệp", f"hang-doi-{stamp}.json", "Tệp hàng đợi (*.json)"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Xuất hàng đợi ra tệp"), f"hang-doi-{stamp}.json", _("Tệp hàng đợi (*.json)")
         )
         if path:
             self.export_to(Path(path))
@@ -434,17 +439,26 @@ class SyncTab(QWidget):
     def export_to(self, path: Path) -> None:
         """Write the signed file of unsent ops to `path` (a USB stick)."""
         db, clock = self._ctx.db, self._ctx.clock
-        self.export_status.setText("Đang ghi tệp…")
-        self._ctx.runner.run_db(
-            partial(usb.export_outbox, db, clock, path), self._on_exported, self._on_export_failed
+        self.export_status.setText(_("Đang ghi tệp…"))
+        # Progress with "Huỷ" (ui/progress.py); a cancelled export writes no file.
+        label = _("Đang ghi {name}…").format(name=path.name)
+        self.export_job = ProgressJob(self, self._ctx.runner, _("Xuất hàng đợi ra tệp"), label)
+        self.export_job.start(
+            lambda control: usb.export_outbox(db, clock, path, control),
+            self._on_exported,
+            self._on_export_failed,
+            lambda: self.export_status.setText(_("Đã huỷ.")),
         )
 
     def _on_exported(self, result: ExportResult) -> None:
         self.last_export = result
         self.export_status.setStyleSheet("")
         self.export_status.setText(
-            f"Đã ghi {result.ops} thao tác vào {result.path}. Mang tệp tới máy chủ trung tâm để nhập; "
-            "các thao tác vẫn chờ gửi và sẽ được máy chủ nhận một lần."
+            _n(
+                "Đã ghi {n} thao tác vào {path}. Mang tệp tới máy chủ trung tâm để nhập; "
+                "các thao tác vẫn chờ gửi và sẽ được máy chủ nhận một lần.",
+                result.ops,
+            ).format(n=result.ops, path=result.path)
         )
 
     def _on_export_failed(self, error: BaseException) -> None:
@@ -468,14 +482,20 @@ class SyncTab(QWidget):
     def _show_conflict(self, view: ConflictView | None) -> None:
         if view is None:
             self.side_model.set_rows([])
-            self.conflict_title.setText("Không có xung đột nào chờ xử lý.")
+            self.conflict_title.setText(_("Không có xung đột nào chờ xử lý."))
             self.conflict_detail.setText("")
         else:
             self.side_model.set_rows(sides(view))
-            self.conflict_title.setText(f"<b>Hồ sơ {view.code}</b> — {view.kind_label}")
-            explained = ERROR_EXPLAINED.get(view.error_code, "")
+            self.conflict_title.setText(
+                "<b>" + _("Hồ sơ {code}").format(code=view.code) + f"</b> — {view.kind_label}"
+            )
+            explained = (
+                _(ERROR_EXPLAINED.get(view.error_code, "")) if view.error_code in ERROR_EXPLAINED else ""
+            )
             self.conflict_detail.setText(
-                "Lý do: " + " ".join(part for part in (view.detail, explained) if part)
+                _("Lý do: {reason}").format(
+                    reason=" ".join(part for part in (view.detail, explained) if part)
+                )
             )
         self._enable_actions()
 
@@ -488,11 +508,11 @@ class SyncTab(QWidget):
         """Resolve the selected conflict ("Gửi lại" or "Theo máy chủ"), then sync."""
         view = self.selected_conflict()
         if view is None:
-            set_message(self.conflict_message, "Hãy chọn một xung đột trong danh sách.")
+            set_message(self.conflict_message, _("Hãy chọn một xung đột trong danh sách."))
             return
         if not self.can_resolve:
             self.conflict_message.setStyleSheet("color: #b00020;")
-            set_message(self.conflict_message, "Bạn không có quyền xử lý xung đột.")
+            set_message(self.conflict_message, _("Bạn không có quyền xử lý xung đột."))
             return
         db, ctx = self._ctx.db, self._ctx
 
@@ -503,9 +523,12 @@ class SyncTab(QWidget):
         self._ctx.runner.run_db(job, self._on_resolved, self._on_resolve_failed)
 
     def _on_resolved(self, view: ConflictView) -> None:
-        how = "gửi lại" if view.resolution == conflicts.RETRY else "lấy theo máy chủ"
+        how = _("gửi lại") if view.resolution == conflicts.RETRY else _("lấy theo máy chủ")
         self.conflict_message.setStyleSheet("")
-        set_message(self.conflict_message, f"Đã xử lý xung đột của hồ sơ {view.code}: {how}.")
+        set_message(
+            self.conflict_message,
+            _("Đã xử lý xung đột của hồ sơ {code}: {how}.").format(code=view.code, how=how),
+        )
         bridge = bridge_of(self._ctx)
         if bridge is not None:
             bridge.kick()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _, _n, _p
 from counter_app.services import users
 from counter_app.services.users import ACCOUNT_POLICY, ROLES, AccountPolicy, UserDTO
 from ui.context import AppContext
@@ -36,7 +37,7 @@ class UsersModel(ListTableModel):
     """Every user of the counter (a few dozen at most, so loaded whole)."""
 
     def __init__(self) -> None:
-        super().__init__(("Tên đăng nhập", "Họ và tên", "Vai trò", "Trạng thái"))
+        super().__init__((_("Tên đăng nhập"), _("Họ và tên"), _("Vai trò"), _("Trạng thái")))
         self.now_utc: datetime | None = None
 
     def set_users(self, found: list[UserDTO], now_utc: datetime) -> None:
@@ -47,11 +48,11 @@ class UsersModel(ListTableModel):
     def state(self, user: UserDTO) -> str:
         """Active, deactivated, or locked until a local time."""
         if not user.active:
-            return "Ngừng hoạt động"
+            return _p("user state", "Ngừng hoạt động")
         locked = user.locked_until_utc
         if locked is not None and self.now_utc is not None and locked > self.now_utc:
-            return f"Bị khóa đến {utc_to_local(locked):%H:%M}"
-        return "Đang hoạt động"
+            return _("Bị khóa đến {time}").format(time=f"{utc_to_local(locked):%H:%M}")
+        return _("Đang hoạt động")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         user = self.row_at(index.row()) if index.isValid() else None
@@ -76,7 +77,9 @@ class UserFormDialog(QDialog):
         self._ctx, self._target, self._policy = ctx, target, policy
         adding = target is None
         name = target.username if target is not None else ""
-        self.setWindowTitle("Thêm người dùng" if adding else f"Đặt lại mật khẩu cho {name}")
+        self.setWindowTitle(
+            _("Thêm người dùng") if adding else _("Đặt lại mật khẩu cho {name}").format(name=name)
+        )
         self.setMinimumWidth(480)
         self.username_edit = QLineEdit()
         self.full_name_edit = QLineEdit()
@@ -84,7 +87,9 @@ class UserFormDialog(QDialog):
         for role in ROLES:
             self.role_combo.addItem(role_title(role), role)
         self.password_edit = password_edit()
-        self.password_edit.setPlaceholderText(f"ít nhất {policy.min_password_length} ký tự")
+        self.password_edit.setPlaceholderText(
+            _n("ít nhất {n} ký tự", policy.min_password_length).format(n=policy.min_password_length)
+        )
         self.repeat_edit = password_edit()
         self.field_errors = {
             name: error_label() for name in ("username", "full_name", "role", "password", "password_repeat")
@@ -94,13 +99,13 @@ class UserFormDialog(QDialog):
         rows: list[tuple[str, QWidget, str]] = []
         if adding:
             rows += [
-                ("&Tên đăng nhập:", self.username_edit, "username"),
-                ("&Họ và tên:", self.full_name_edit, "full_name"),
-                ("&Vai trò:", self.role_combo, "role"),
+                (_("&Tên đăng nhập:"), self.username_edit, "username"),
+                (_("&Họ và tên:"), self.full_name_edit, "full_name"),
+                (_("&Vai trò:"), self.role_combo, "role"),
             ]
         rows += [
-            ("&Mật khẩu mới:" if not adding else "&Mật khẩu:", self.password_edit, "password"),
-            ("&Nhập lại mật khẩu:", self.repeat_edit, "password_repeat"),
+            (_("&Mật khẩu mới:") if not adding else _("&Mật khẩu:"), self.password_edit, "password"),
+            (_("&Nhập lại mật khẩu:"), self.repeat_edit, "password_repeat"),
         ]
         for caption, widget, name in rows:
             label = QLabel(caption)
@@ -109,10 +114,10 @@ class UserFormDialog(QDialog):
             form.addRow("", self.field_errors[name])
         buttons = QDialogButtonBox()
         self.ok_button = buttons.addButton(
-            "Thêm" if adding else "Đặt lại", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Thêm") if adding else _("Đặt lại"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.ok_button.setDefault(True)
-        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole).clicked.connect(self.reject)
+        buttons.addButton(_("Hủy"), QDialogButtonBox.ButtonRole.RejectRole).clicked.connect(self.reject)
         self.ok_button.clicked.connect(self._on_ok_button_clicked)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -129,7 +134,7 @@ class UserFormDialog(QDialog):
     def _on_ok_button_clicked(self) -> None:
         password = self.password_edit.text()
         if password != self.repeat_edit.text():
-            self.show_field_errors({"password_repeat": "Mật khẩu nhập lại không khớp"})
+            self.show_field_errors({"password_repeat": _("Mật khẩu nhập lại không khớp")})
             return
         db, clock, by, policy = self._ctx.db, self._ctx.clock, self._ctx.user_id, self._policy
         target = self._target
@@ -139,7 +144,7 @@ class UserFormDialog(QDialog):
         def save() -> None:
             with db.write() as session:
                 if by is None:
-                    raise UserFacingError("Hãy đăng nhập bằng tài khoản quản trị.")
+                    raise UserFacingError(_("Hãy đăng nhập bằng tài khoản quản trị."))
                 if target is None:
                     users.create_user(session, clock, username, full_name, role, password, by, policy=policy)
                 else:
@@ -178,11 +183,11 @@ class UsersTab(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((140, 260, 160)):
             self.view.setColumnWidth(column, width)
-        self.add_button = QPushButton("Thêm người dùng…")
-        self.reset_button = QPushButton("Đặt lại mật khẩu…")
-        self.deactivate_button = QPushButton("Ngừng hoạt động")
+        self.add_button = QPushButton(_("Thêm người dùng…"))
+        self.reset_button = QPushButton(_("Đặt lại mật khẩu…"))
+        self.deactivate_button = QPushButton(_("Ngừng hoạt động"))
         self.note_label = QLabel(
-            "Chỉ quản trị viên được thêm người dùng, đặt lại mật khẩu hoặc khóa tài khoản."
+            _("Chỉ quản trị viên được thêm người dùng, đặt lại mật khẩu hoặc khóa tài khoản.")
         )
         self.note_label.setWordWrap(True)
         self.add_button.clicked.connect(self._on_add_button_clicked)
@@ -235,20 +240,24 @@ class UsersTab(QWidget):
     def _on_reset_button_clicked(self) -> None:
         user = self.selected_user()
         if user is None:
-            QMessageBox.information(self, "Đặt lại mật khẩu", "Hãy chọn một người dùng trong danh sách.")
+            QMessageBox.information(
+                self, _("Đặt lại mật khẩu"), _("Hãy chọn một người dùng trong danh sách.")
+            )
             return
         self._open(user)
 
     def _on_deactivate_button_clicked(self) -> None:
         user = self.selected_user()
         if user is None:
-            QMessageBox.information(self, "Ngừng hoạt động", "Hãy chọn một người dùng trong danh sách.")
+            QMessageBox.information(self, _("Ngừng hoạt động"), _("Hãy chọn một người dùng trong danh sách."))
             return
         answer = QMessageBox.question(
             self,
-            "Ngừng hoạt động",
-            f"Ngừng hoạt động tài khoản {user.username} ({user.full_name})? "
-            "Người này sẽ không đăng nhập được nữa; lịch sử làm việc vẫn được giữ.",
+            _("Ngừng hoạt động"),
+            _(
+                "Ngừng hoạt động tài khoản {username} ({full_name})? "
+                "Người này sẽ không đăng nhập được nữa; lịch sử làm việc vẫn được giữ."
+            ).format(username=user.username, full_name=user.full_name),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.deactivate(user)
@@ -260,7 +269,7 @@ class UsersTab(QWidget):
         def run() -> None:
             with db.write() as session:
                 if by is None:
-                    raise UserFacingError("Hãy đăng nhập bằng tài khoản quản trị.")
+                    raise UserFacingError(_("Hãy đăng nhập bằng tài khoản quản trị."))
                 users.deactivate(session, clock, user.id, by=by)
 
         def done(_result: None) -> None:

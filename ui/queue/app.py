@@ -8,22 +8,23 @@ from dataclasses import replace
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from counter_app.i18n import N_, _
 from counter_app.queue.config import load_config, open_backend
 from counter_app.queue.voice import Announcer, ClipSet
 from ui.printers import chosen_printer
 
-DEFAULT_AGENCY = "Bộ phận Một cửa"
+DEFAULT_AGENCY = N_("Bộ phận Một cửa")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The queue options of counter-app."""
-    parser.add_argument("--kiosk", action="store_true", help="máy lấy số thứ tự (toàn màn hình)")
-    parser.add_argument("--display", action="store_true", help="màn hình gọi số ở phòng chờ (có đọc số)")
+    parser.add_argument("--kiosk", action="store_true", help=_("máy lấy số thứ tự (toàn màn hình)"))
+    parser.add_argument("--display", action="store_true", help=_("màn hình gọi số ở phòng chờ (có đọc số)"))
     parser.add_argument(
-        "--queue-url", default=None, help="máy chủ hàng đợi (mặc định: queue.json; trống = máy này)"
+        "--queue-url", default=None, help=_("máy chủ hàng đợi (mặc định: queue.json; trống = máy này)")
     )
-    parser.add_argument("--site-key", default=None, help="khoá hàng đợi của điểm (kiosk, màn hình)")
-    parser.add_argument("--windowed", action="store_true", help="không toàn màn hình (thử nghiệm)")
+    parser.add_argument("--site-key", default=None, help=_("khoá hàng đợi của điểm (kiosk, màn hình)"))
+    parser.add_argument("--windowed", action="store_true", help=_("không toàn màn hình (thử nghiệm)"))
 
 
 def build_window(args: argparse.Namespace) -> QWidget:
@@ -34,7 +35,7 @@ def build_window(args: argparse.Namespace) -> QWidget:
     if args.site_key is not None:
         config = replace(config, site_key=args.site_key)
     backend = open_backend(config)
-    agency = config.agency_name or DEFAULT_AGENCY
+    agency = config.agency_name or _(DEFAULT_AGENCY)
     if args.kiosk:
         from ui.queue.kiosk import KioskWindow
         from ui.queue.ticket_print import print_ticket

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from counter_app.clock import Clock, SystemClock, utc_to_local
+from counter_app.i18n import _
 from counter_app.queue.backend import QueueBackend
 from counter_app.queue.errors import QueueError, QueueUnreachable
 from counter_app.queue.model import DisplayState
@@ -50,7 +51,7 @@ class DisplayWindow(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("display")
-        self.setWindowTitle("Màn hình gọi số")
+        self.setWindowTitle(_("Màn hình gọi số"))
         self.setStyleSheet(_STYLE)
         self.backend = backend
         self.announce = announce  # Announcer-like: .announce(label, desk)
@@ -72,13 +73,13 @@ class DisplayWindow(QWidget):
         self.serving_grid = QGridLayout()
         self.serving_grid.setHorizontalSpacing(30)
         left = QVBoxLayout()
-        left.addWidget(_label("ĐANG PHỤC VỤ", 20, True, "heading"))
+        left.addWidget(_label(_("ĐANG PHỤC VỤ"), 20, True, "heading"))
         left.addLayout(self.serving_grid)
         left.addStretch(1)
         self.recent = _label("", 28)
         self.recent.setAlignment(Qt.AlignmentFlag.AlignTop)
         right = QVBoxLayout()
-        right.addWidget(_label("VỪA GỌI", 20, True, "heading"))
+        right.addWidget(_label(_("VỪA GỌI"), 20, True, "heading"))
         right.addWidget(self.recent, 1)
         middle = QHBoxLayout()
         middle.addLayout(left, 3)
@@ -112,9 +113,11 @@ class DisplayWindow(QWidget):
         self.offline.hide()
         if state.calls:
             newest = state.calls[0]
-            self.latest.setText(f"Mời số {newest.label} đến Quầy {newest.desk}")
+            self.latest.setText(
+                _("Mời số {label} đến Quầy {desk}").format(label=newest.label, desk=newest.desk)
+            )
         else:
-            self.latest.setText("Xin mời quý vị lấy số thứ tự")
+            self.latest.setText(_("Xin mời quý vị lấy số thứ tự"))
         while self.serving_grid.count():
             item = self.serving_grid.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -122,12 +125,16 @@ class DisplayWindow(QWidget):
                 widget.hide()
                 widget.deleteLater()
         for row, serving in enumerate(state.serving):
-            self.serving_grid.addWidget(_label(f"Quầy {serving.desk}", 36, True), row, 0)
+            self.serving_grid.addWidget(_label(_("Quầy {desk}").format(desk=serving.desk), 36, True), row, 0)
             self.serving_grid.addWidget(_label(serving.label, 54, True, "latest"), row, 1)
             self.serving_grid.addWidget(_label(serving.line_name, 20), row, 2)
-        self.recent.setText("<br>".join(f"{c.label} → Quầy {c.desk}" for c in state.calls[1:7]))
+        self.recent.setText(
+            "<br>".join(
+                _("{label} → Quầy {desk}").format(label=c.label, desk=c.desk) for c in state.calls[1:7]
+            )
+        )
         self.lengths.setText(
-            "Đang chờ: &nbsp; "
+            _("Đang chờ: &nbsp; ")
             + " &nbsp;·&nbsp; ".join(
                 f"{line.prefix} {line.name}: <b>{line.waiting}</b>" for line in state.lines
             )
@@ -143,7 +150,7 @@ class DisplayWindow(QWidget):
 
     def _on_error(self, error: BaseException) -> None:
         if isinstance(error, QueueUnreachable | QueueError):
-            self.offline.setText("Mất kết nối máy chủ hàng đợi — đang thử lại…")
+            self.offline.setText(_("Mất kết nối máy chủ hàng đợi — đang thử lại…"))
             self.offline.show()
             return
         raise error

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from counter_app.clock import Clock, SystemClock, utc_to_local
+from counter_app.i18n import _, _n
 from counter_app.printing.queue_ticket import TicketPrint
 from counter_app.queue.backend import QueueBackend
 from counter_app.queue.errors import QueueError, QueueUnreachable
@@ -45,7 +46,7 @@ class KioskWindow(QWidget):
         synchronous: bool = False,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Lấy số thứ tự")
+        self.setWindowTitle(_("Lấy số thứ tự"))
         self.setObjectName("kiosk")
         self.setStyleSheet("QWidget#kiosk { background: #f4f7fb; }")
         self.backend = backend
@@ -59,7 +60,7 @@ class KioskWindow(QWidget):
         header.setFont(_font(22, True))
         header.setAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setStyleSheet("color: #0b5394")
-        self.prompt = QLabel("Mời quý vị chạm vào lĩnh vực cần giải quyết để lấy số thứ tự")
+        self.prompt = QLabel(_("Mời quý vị chạm vào lĩnh vực cần giải quyết để lấy số thứ tự"))
         self.prompt.setFont(_font(18))
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid = QGridLayout()
@@ -78,7 +79,9 @@ class KioskWindow(QWidget):
         col.addSpacing(12)
         col.addLayout(self.grid, 1)
         col.addWidget(self.notice)
-        hint = QLabel("Người cao tuổi, người khuyết tật, phụ nữ mang thai: xin báo cán bộ để được ưu tiên.")
+        hint = QLabel(
+            _("Người cao tuổi, người khuyết tật, phụ nữ mang thai: xin báo cán bộ để được ưu tiên.")
+        )
         hint.setFont(_font(13))
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         col.addWidget(hint)
@@ -86,13 +89,13 @@ class KioskWindow(QWidget):
         self.ticket_page = QWidget()
         tcol = QVBoxLayout(self.ticket_page)
         tcol.setContentsMargins(48, 24, 48, 24)
-        self.t_title = QLabel("SỐ THỨ TỰ CỦA QUÝ VỊ")
+        self.t_title = QLabel(_("SỐ THỨ TỰ CỦA QUÝ VỊ"))
         self.t_label = QLabel("")
         self.t_line = QLabel("")
         self.t_time = QLabel("")
         self.t_ahead = QLabel("")
         self.t_qr = QLabel("")
-        self.t_foot = QLabel("Phiếu đang được in. Xin mời quý vị ngồi chờ đến lượt.")
+        self.t_foot = QLabel(_("Phiếu đang được in. Xin mời quý vị ngồi chờ đến lượt."))
         for widget, size, bold in (
             (self.t_title, 20, True),
             (self.t_label, 96, True),
@@ -105,7 +108,7 @@ class KioskWindow(QWidget):
             widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.t_label.setStyleSheet("color: #0b5394")
         self.t_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        back = QPushButton("Xong")
+        back = QPushButton(_("Xong"))
         back.setStyleSheet(BUTTON_STYLE)
         back.setMinimumHeight(80)
         back.clicked.connect(self.show_choices)
@@ -148,7 +151,9 @@ class KioskWindow(QWidget):
         self.buttons.clear()
         columns = 2 if len(lines) <= 4 else 3
         for index, line in enumerate(lines):
-            button = QPushButton(f"{line.name}\nĐang chờ: {line.waiting}")
+            button = QPushButton(
+                _("{name}\nĐang chờ: {waiting}").format(name=line.name, waiting=line.waiting)
+            )
             button.setStyleSheet(BUTTON_STYLE)
             button.setMinimumHeight(150)
             button.clicked.connect(lambda _c=False, p=line.prefix: self.take(p))
@@ -166,10 +171,16 @@ class KioskWindow(QWidget):
         local = utc_to_local(datetime.fromisoformat(ticket.issued_at))
         self.t_label.setText(ticket.label)
         self.t_line.setText(ticket.line_name)
-        self.t_time.setText(local.strftime("Lấy lúc %H:%M ngày %d/%m/%Y"))
-        self.t_ahead.setText(
-            f"Trước quý vị còn {issued.ahead} người" if issued.ahead else "Quý vị sắp được mời"
+        self.t_time.setText(local.strftime(_("Lấy lúc %H:%M ngày %d/%m/%Y")))
+        ahead = (
+            _n("Trước quý vị còn {count} người", issued.ahead).format(count=issued.ahead)
+            if issued.ahead
+            else _("Quý vị sắp được mời")
         )
+        if issued.wait_minutes:
+            wait = _("Dự kiến chờ khoảng {minutes} phút").format(minutes=issued.wait_minutes)
+            ahead = f"{ahead}\n{wait}"
+        self.t_ahead.setText(ahead)
         url = self.backend.follow_url(ticket.follow_token)
         if url:
             self.t_qr.setPixmap(QPixmap.fromImage(qr_image(url, 170)))
@@ -179,7 +190,16 @@ class KioskWindow(QWidget):
         self.back_timer.start()
         if self.printer is not None:
             self.printer(
-                TicketPrint(self.agency_name, ticket.label, ticket.line_name, local, issued.ahead, "", url)
+                TicketPrint(
+                    self.agency_name,
+                    ticket.label,
+                    ticket.line_name,
+                    local,
+                    issued.ahead,
+                    "",
+                    url,
+                    wait_minutes=issued.wait_minutes,
+                )
             )
         self.load_lines()
 
@@ -191,7 +211,7 @@ class KioskWindow(QWidget):
     def _on_error(self, error: BaseException) -> None:
         self.stack.setCurrentIndex(0)
         if isinstance(error, QueueUnreachable):
-            self.notice.setText("Máy lấy số tạm thời mất kết nối. Xin quý vị báo cán bộ tại quầy.")
+            self.notice.setText(_("Máy lấy số tạm thời mất kết nối. Xin quý vị báo cán bộ tại quầy."))
         elif isinstance(error, QueueError):
             self.notice.setText(error.message)
         else:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import N_, _
 from counter_app.queue.backend import QueueBackend
 from counter_app.queue.errors import QueueError, QueueUnreachable
 from counter_app.queue.model import PRIORITY_LABELS, STATE_LABELS, SUPERVISOR_ROLES, DeskView, LineInfo
@@ -34,7 +35,7 @@ from ui.context import AppContext
 from ui.queue.calls import QueueCalls
 
 REFRESH_MS = 5000
-UNREACHABLE = (
+UNREACHABLE = N_(
     "Không kết nối được máy chủ hàng đợi ({where}). Tiếp nhận hồ sơ vẫn làm bình thường; "
     "quầy tự thử lại sau mỗi {seconds} giây."
 )
@@ -45,19 +46,19 @@ class PriorityDialog(QDialog):
 
     def __init__(self, lines: tuple[LineInfo, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Cấp số ưu tiên")
+        self.setWindowTitle(_("Cấp số ưu tiên"))
         self.line = QComboBox()
         for line in lines:
             self.line.addItem(f"{line.prefix} — {line.name}", line.prefix)
         self.kind = QComboBox()
         for key, label in PRIORITY_LABELS.items():
-            self.kind.addItem(label, key)
+            self.kind.addItem(_(label), key)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("ví dụ: 82 tuổi, đi xe lăn")
+        self.reason.setPlaceholderText(_("ví dụ: 82 tuổi, đi xe lăn"))
         form = QFormLayout(self)
-        form.addRow("Hàng đợi", self.line)
-        form.addRow("Đối tượng", self.kind)
-        form.addRow("Lý do", self.reason)
+        form.addRow(_("Hàng đợi"), self.line)
+        form.addRow(_("Đối tượng"), self.kind)
+        form.addRow(_("Lý do"), self.reason)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -92,7 +93,7 @@ class QueuePanel(QWidget):
         self.reachable = True
         self.calls = QueueCalls(synchronous=synchronous, parent=self)
 
-        self.title = QLabel(f"<b>Hàng đợi — Quầy {desk}</b>")
+        self.title = QLabel(_("<b>Hàng đợi — Quầy {desk}</b>").format(desk=desk))
         self.status = QLabel("")
         self.status.setObjectName("queueStatus")
         self.status.setWordWrap(True)
@@ -103,7 +104,7 @@ class QueuePanel(QWidget):
         font.setPointSize(34)
         font.setBold(True)
         self.current.setFont(font)
-        self.detail = QLabel("Chưa gọi số nào")
+        self.detail = QLabel(_("Chưa gọi số nào"))
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
         self.message = QLabel("")
@@ -113,15 +114,15 @@ class QueuePanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         specs = (
-            ("next", "Gọi tiếp (F6)"),
-            ("recall", "Gọi lại (F7)"),
-            ("skip", "Vắng mặt"),
-            ("park", "Tạm gác"),
-            ("transfer", "Chuyển…"),
-            ("finish", "Xong"),
-            ("start", "Bắt đầu tiếp nhận"),
-            ("priority", "Cấp số ưu tiên…"),
-            ("call", "Gọi số khác…"),
+            ("next", _("Gọi tiếp (F7)")),
+            ("recall", _("Gọi lại (F8)")),
+            ("skip", _("Vắng mặt")),
+            ("park", _("Tạm gác")),
+            ("transfer", _("Chuyển…")),
+            ("finish", _("Xong")),
+            ("start", _("Bắt đầu tiếp nhận")),
+            ("priority", _("Cấp số ưu tiên…")),
+            ("call", _("Gọi số khác…")),
         )
         for key, text in specs:
             button = QPushButton(text)
@@ -142,10 +143,10 @@ class QueuePanel(QWidget):
         for key, (row, col, rows, cols) in positions.items():
             grid.addWidget(self.buttons[key], row, col, rows, cols)
         self.buttons["start"].setStyleSheet("font-weight: bold")
-        self.buttons["call"].setToolTip("Chỉ lãnh đạo (giám sát); có ghi nhật ký")
+        self.buttons["call"].setToolTip(_("Chỉ lãnh đạo (giám sát); có ghi nhật ký"))
         self.parked = QListWidget()
         self.parked.setMaximumHeight(90)
-        self.unpark = QPushButton("Mời lại số đã gác")
+        self.unpark = QPushButton(_("Mời lại số đã gác"))
         self.unpark.clicked.connect(self._on_unpark_clicked)
         self.waiting = QLabel("")
         self.waiting.setWordWrap(True)
@@ -157,23 +158,23 @@ class QueuePanel(QWidget):
         layout.addWidget(self.detail)
         layout.addLayout(grid)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel("Đang tạm gác:"))
+        layout.addWidget(QLabel(_("Đang tạm gác:")))
         layout.addWidget(self.parked)
         layout.addWidget(self.unpark)
-        layout.addWidget(QLabel("Đang chờ:"))
+        layout.addWidget(QLabel(_("Đang chờ:")))
         layout.addWidget(self.waiting)
         layout.addStretch(1)
         # Single-PC mode: the kiosk and the display can run as windows of this app (a second screen).
         self.windows: list[QWidget] = []
-        self.open_kiosk = QPushButton("Mở cửa sổ lấy số")
+        self.open_kiosk = QPushButton(_("Mở cửa sổ lấy số"))
         self.open_kiosk.clicked.connect(lambda: self.open_window("kiosk"))
-        self.open_display = QPushButton("Mở màn hình phòng chờ")
+        self.open_display = QPushButton(_("Mở màn hình phòng chờ"))
         self.open_display.clicked.connect(lambda: self.open_window("display"))
         layout.addWidget(self.open_kiosk)
         layout.addWidget(self.open_display)
         self.paper_mm = 80
 
-        for key, shortcut in (("next", "F6"), ("recall", "F7")):
+        for key, shortcut in (("next", "F7"), ("recall", "F8")):  # F2–F6 are the pages
             action = QAction(self)
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -224,7 +225,7 @@ class QueuePanel(QWidget):
         if isinstance(error, QueueUnreachable):
             self.reachable = False
             where = error.url
-            self.status.setText(UNREACHABLE.format(where=where, seconds=REFRESH_MS // 1000))
+            self.status.setText(_(UNREACHABLE).format(where=where, seconds=REFRESH_MS // 1000))
             self.status.setStyleSheet("background: #fde2e1; color: #8a1c15; padding: 6px; font-weight: bold")
             self._enable(False)
             return
@@ -252,19 +253,21 @@ class QueuePanel(QWidget):
             self.view = view
             self.reachable = True
             where = self.backend.where if self.backend is not None else ""
-            self.status.setText(f"Đã kết nối hàng đợi: {where}")
+            self.status.setText(_("Đã kết nối hàng đợi: {where}").format(where=where))
             self.status.setStyleSheet("color: #1d6b2f")
             self.message.setText(view.message)
             self.message.setStyleSheet("")
         current = view.current if view is not None else None
         if current is None:
             self.current.setText("—")
-            self.detail.setText("Chưa gọi số nào" if view is not None else "Đang kết nối…")
+            self.detail.setText(_("Chưa gọi số nào") if view is not None else _("Đang kết nối…"))
         else:
             self.current.setText(current.label)
-            extra = f" · ƯU TIÊN: {current.priority_label}" if current.priority else ""
+            extra = (
+                _(" · ƯU TIÊN: {label}").format(label=_(current.priority_label)) if current.priority else ""
+            )
             self.detail.setText(
-                f"{current.line_name} · {STATE_LABELS.get(current.state, current.state)}{extra}"
+                f"{current.line_name} · {_(STATE_LABELS.get(current.state, current.state))}{extra}"
             )
         self.parked.clear()
         for ticket in view.parked if view is not None else ():
@@ -276,7 +279,7 @@ class QueuePanel(QWidget):
         if view is not None:
             parts = [f"{line.prefix} {line.name}: <b>{line.waiting}</b>" for line in view.lines]
             if view.waiting_here:
-                parts.insert(0, f"Chuyển đến quầy này: <b>{view.waiting_here}</b>")
+                parts.insert(0, _("Chuyển đến quầy này: <b>{count}</b>").format(count=view.waiting_here))
             self.waiting.setText("<br>".join(parts))
         self._enable(view is not None or (self.reachable and self.view is not None))
 
@@ -324,7 +327,9 @@ class QueuePanel(QWidget):
         elif key == "transfer":
             self._transfer()
         elif key == "call":
-            label, ok = QInputDialog.getText(self, "Gọi số không theo thứ tự", "Số thứ tự (ví dụ A015):")
+            label, ok = QInputDialog.getText(
+                self, _("Gọi số không theo thứ tự"), _("Số thứ tự (ví dụ A015):")
+            )
             if ok and label.strip():
                 self.act("call", ticket_id=label.strip())
         elif self.buttons[key].isEnabled():
@@ -338,15 +343,16 @@ class QueuePanel(QWidget):
     def _transfer(self) -> None:
         if self.view is None:
             return
-        choices = [f"Hàng {line.prefix} — {line.name}" for line in self.view.lines]
-        choices += [f"Quầy {n}" for n in range(1, 10) if n != self.desk]
-        choice, ok = QInputDialog.getItem(self, "Chuyển công dân", "Chuyển sang:", choices, 0, False)
+        targets: list[tuple[str, dict[str, object]]] = [
+            (_("Hàng {prefix} — {name}").format(prefix=line.prefix, name=line.name), {"to_line": line.prefix})
+            for line in self.view.lines
+        ]
+        targets += [(_("Quầy {desk}").format(desk=n), {"to_desk": n}) for n in range(1, 10) if n != self.desk]
+        choices = [text for text, _target in targets]
+        choice, ok = QInputDialog.getItem(self, _("Chuyển công dân"), _("Chuyển sang:"), choices, 0, False)
         if not ok:
             return
-        if choice.startswith("Quầy "):
-            self.act("transfer", to_desk=int(choice.split()[1]))
-        else:
-            self.act("transfer", to_line=choice.split()[1])
+        self.act("transfer", **targets[choices.index(choice)][1])
 
     def _issue_priority(self) -> None:
         if self.view is None:
@@ -362,7 +368,7 @@ class QueuePanel(QWidget):
 
         def _issued(issued: object) -> None:
             label = getattr(getattr(issued, "ticket", None), "label", "")
-            self.message.setText(f"Đã cấp số ưu tiên {label}.")
+            self.message.setText(_("Đã cấp số ưu tiên {label}.").format(label=label))
             self.refresh()
 
         self.calls.run(
@@ -391,7 +397,7 @@ def attach_queue_panel(
     panel = QueuePanel(ctx, _open, config.desk, config.lines, synchronous=synchronous)
     panel.paper_mm = config.paper_mm
     panel.sig_start_intake.connect(on_start_intake)
-    dock = QDockWidget("Hàng đợi", window)
+    dock = QDockWidget(_("Hàng đợi"), window)
     dock.setObjectName("queueDock")
     dock.setWidget(panel)
     dock.setFeatures(

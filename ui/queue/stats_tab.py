@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from counter_app.i18n import _, _n
 from counter_app.queue.backend import QueueBackend
 from counter_app.queue.errors import QueueError, QueueUnreachable
 from counter_app.queue.model import QueueStats
@@ -17,7 +18,10 @@ from ui.queue.calls import QueueCalls
 
 def minutes(seconds: int) -> str:
     """A wait as "12 phút" (or seconds under a minute)."""
-    return f"{seconds} giây" if seconds < 60 else f"{round(seconds / 60)} phút"
+    if seconds < 60:
+        return _n("{count} giây", seconds).format(count=seconds)
+    count = round(seconds / 60)
+    return _n("{count} phút", count).format(count=count)
 
 
 def _open_for(ctx: AppContext) -> Callable[[], QueueBackend]:
@@ -45,12 +49,14 @@ class QueueStatsTab(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Hàng đợi", "Đang chờ", "Đã cấp", "Đã phục vụ", "Vắng mặt"])
+        self.table.setHorizontalHeaderLabels(
+            [_("Hàng đợi"), _("Đang chờ"), _("Đã cấp"), _("Đã phục vụ"), _("Vắng mặt")]
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 240)
         self.people = QLabel("")
         self.people.setWordWrap(True)
-        reload = QPushButton("Tải lại")
+        reload = QPushButton(_("Tải lại"))
         reload.clicked.connect(self.refresh)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -77,22 +83,39 @@ class QueueStatsTab(QWidget):
     def show_stats(self, stats: QueueStats) -> None:
         """Draw the figures."""
         self.summary.setText(
-            f"<b>Hôm nay</b>: đã cấp {stats.issued} số · đang chờ <b>{stats.waiting}</b> · đã phục vụ "
-            f"{stats.served} · vắng mặt (huỷ) {stats.no_shows} · chờ trung bình "
-            f"<b>{minutes(stats.average_wait_s)}</b> · lâu nhất <b>{minutes(stats.longest_wait_s)}</b>"
+            _(
+                "<b>Hôm nay</b>: đã cấp {issued} số · đang chờ <b>{waiting}</b> · đã phục vụ "
+                "{served} · vắng mặt (huỷ) {no_shows} · chờ trung bình "
+                "<b>{average}</b> · lâu nhất <b>{longest}</b>"
+            ).format(
+                issued=stats.issued,
+                waiting=stats.waiting,
+                served=stats.served,
+                no_shows=stats.no_shows,
+                average=minutes(stats.average_wait_s),
+                longest=minutes(stats.longest_wait_s),
+            )
         )
         self.table.setRowCount(len(stats.lines))
         for row, line in enumerate(stats.lines):
             cells = (f"{line.prefix} — {line.name}", line.waiting, line.issued, line.served, line.no_shows)
             for col, value in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(str(value)))
-        desks = ", ".join(f"Quầy {d}: {n}" for d, n in sorted(stats.served_per_desk.items())) or "—"
+        desks = (
+            ", ".join(
+                _("Quầy {desk}: {count}").format(desk=d, count=n)
+                for d, n in sorted(stats.served_per_desk.items())
+            )
+            or "—"
+        )
         clerks = ", ".join(f"{c}: {n}" for c, n in sorted(stats.served_per_clerk.items())) or "—"
-        self.people.setText(f"Đã phục vụ theo quầy: {desks}<br>Theo cán bộ: {clerks}")
+        self.people.setText(
+            _("Đã phục vụ theo quầy: {desks}<br>Theo cán bộ: {clerks}").format(desks=desks, clerks=clerks)
+        )
 
     def _on_error(self, error: BaseException) -> None:
         if isinstance(error, QueueUnreachable):
-            self.summary.setText(f"Không kết nối được máy chủ hàng đợi ({error.url}).")
+            self.summary.setText(_("Không kết nối được máy chủ hàng đợi ({where}).").format(where=error.url))
         elif isinstance(error, QueueError):
             self.summary.setText(error.message)
         else:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _
 from counter_app.services.cccd import CccdData
 from counter_app.services.intake import ApplicantInfo
 from counter_app.services.validation import check_id_number, parse_dmy
@@ -25,42 +26,42 @@ from ui.pages.intake.fields import ErrorMarks, error_label, with_error
 # The 34 provinces and centrally-run cities since 01/07/2025 (NQ 202/2025/QH15). The box stays
 # editable: addresses written before the reform, or read from an old card, keep their own wording.
 PROVINCES_2025 = (
-    "Hà Nội",
-    "Huế",
-    "Hải Phòng",
-    "Đà Nẵng",
-    "Thành phố Hồ Chí Minh",
-    "Cần Thơ",
+    "Hà Nội",  # i18n: skip
+    "Huế",  # i18n: skip
+    "Hải Phòng",  # i18n: skip
+    "Đà Nẵng",  # i18n: skip
+    "Thành phố Hồ Chí Minh",  # i18n: skip
+    "Cần Thơ",  # i18n: skip
     "An Giang",
-    "Bắc Ninh",
-    "Cà Mau",
-    "Cao Bằng",
-    "Đắk Lắk",
-    "Điện Biên",
-    "Đồng Nai",
-    "Đồng Tháp",
+    "Bắc Ninh",  # i18n: skip
+    "Cà Mau",  # i18n: skip
+    "Cao Bằng",  # i18n: skip
+    "Đắk Lắk",  # i18n: skip
+    "Điện Biên",  # i18n: skip
+    "Đồng Nai",  # i18n: skip
+    "Đồng Tháp",  # i18n: skip
     "Gia Lai",
-    "Hà Tĩnh",
-    "Hưng Yên",
-    "Khánh Hòa",
-    "Lai Châu",
-    "Lâm Đồng",
-    "Lạng Sơn",
-    "Lào Cai",
-    "Nghệ An",
-    "Ninh Bình",
-    "Phú Thọ",
-    "Quảng Ngãi",
-    "Quảng Ninh",
-    "Quảng Trị",
-    "Sơn La",
-    "Tây Ninh",
-    "Thái Nguyên",
-    "Thanh Hóa",
-    "Tuyên Quang",
-    "Vĩnh Long",
+    "Hà Tĩnh",  # i18n: skip
+    "Hưng Yên",  # i18n: skip
+    "Khánh Hòa",  # i18n: skip
+    "Lai Châu",  # i18n: skip
+    "Lâm Đồng",  # i18n: skip
+    "Lạng Sơn",  # i18n: skip
+    "Lào Cai",  # i18n: skip
+    "Nghệ An",  # i18n: skip
+    "Ninh Bình",  # i18n: skip
+    "Phú Thọ",  # i18n: skip
+    "Quảng Ngãi",  # i18n: skip
+    "Quảng Ninh",  # i18n: skip
+    "Quảng Trị",  # i18n: skip
+    "Sơn La",  # i18n: skip
+    "Tây Ninh",  # i18n: skip
+    "Thái Nguyên",  # i18n: skip
+    "Thanh Hóa",  # i18n: skip
+    "Tuyên Quang",  # i18n: skip
+    "Vĩnh Long",  # i18n: skip
 )
-GENDER_CHOICES = (("", "—"), ("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác"))
+GENDER_CHOICES = (("", "—"), ("nam", N_("Nam")), ("nu", N_("Nữ")), ("khac", N_("Khác")))
 
 
 class ApplicantForm(QWidget):
@@ -70,54 +71,56 @@ class ApplicantForm(QWidget):
 
     def __init__(self, marks: ErrorMarks) -> None:
         super().__init__()
-        self.id_number = QLineEdit(placeholderText="12 chữ số (CMND cũ: 9 chữ số)")
-        self.full_name = QLineEdit(placeholderText="Họ, chữ đệm và tên, có dấu")
-        self.birth_date = QLineEdit(placeholderText="ngày/tháng/năm")
+        self.id_number = QLineEdit(placeholderText=_("12 chữ số (CMND cũ: 9 chữ số)"))
+        self.full_name = QLineEdit(placeholderText=_("Họ, chữ đệm và tên, có dấu"))
+        self.birth_date = QLineEdit(placeholderText=_("ngày/tháng/năm"))
         self.birth_date.setMaximumWidth(150)
         self.gender = QComboBox()
         for code, label in GENDER_CHOICES:
-            self.gender.addItem(label, code)
-        self.phone = QLineEdit(placeholderText="ví dụ 0912 345 678")
-        self.email = QLineEdit(placeholderText="không bắt buộc")
+            self.gender.addItem(_(label) if code else label, code)
+        self.phone = QLineEdit(placeholderText=_("ví dụ 0912 345 678"))
+        self.email = QLineEdit(placeholderText=_("không bắt buộc"))
         self.province = QComboBox()
         self.province.setEditable(True)
         self.province.addItem("")
         self.province.addItems(PROVINCES_2025)
         self.province.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.province.setCurrentIndex(0)
-        self.commune = QLineEdit(placeholderText="xã, phường hoặc đặc khu")
-        self.street = QLineEdit(placeholderText="số nhà, đường phố, tổ, thôn, ấp…")
-        self.by_proxy = QCheckBox("Người nộp thay (nộp hồ sơ theo ủy quyền)")
-        self.submitter_name = QLineEdit(placeholderText="họ và tên người nộp thay")
-        self.submitter_id_number = QLineEdit(placeholderText="số CCCD của người nộp thay")
-        self.authorisation_note = QLineEdit(placeholderText="ví dụ: Giấy ủy quyền chứng thực ngày 10/11/2026")
+        self.commune = QLineEdit(placeholderText=_("xã, phường hoặc đặc khu"))
+        self.street = QLineEdit(placeholderText=_("số nhà, đường phố, tổ, thôn, ấp…"))
+        self.by_proxy = QCheckBox(_("Người nộp thay (nộp hồ sơ theo ủy quyền)"))
+        self.submitter_name = QLineEdit(placeholderText=_("họ và tên người nộp thay"))
+        self.submitter_id_number = QLineEdit(placeholderText=_("số CCCD của người nộp thay"))
+        self.authorisation_note = QLineEdit(
+            placeholderText=_("ví dụ: Giấy ủy quyền chứng thực ngày 10/11/2026")
+        )
 
         labels = {name: error_label() for name in _FIELD_ORDER}
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(5)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Số CCCD/ĐDCN:", with_error(self.id_number, labels["id_number"]))
-        form.addRow("Họ và tên:", with_error(self.full_name, labels["full_name"]))
+        form.addRow(_("Số CCCD/ĐDCN:"), with_error(self.id_number, labels["id_number"]))
+        form.addRow(_("Họ và tên:"), with_error(self.full_name, labels["full_name"]))
         birth_row = QWidget()
         birth = QHBoxLayout(birth_row)
         birth.setContentsMargins(0, 0, 0, 0)
         birth.addWidget(with_error(self.birth_date, labels["birth_date"]), 1)
-        birth.addWidget(QLabel("Giới tính:"))
+        birth.addWidget(QLabel(_("Giới tính:")))
         birth.addWidget(with_error(self.gender, labels["gender"]))
-        form.addRow("Ngày sinh:", birth_row)
-        form.addRow("Điện thoại:", with_error(self.phone, labels["phone"]))
-        form.addRow("Thư điện tử:", with_error(self.email, labels["email"]))
-        form.addRow("Tỉnh/thành phố:", self.province)
-        form.addRow("Xã/phường:", self.commune)
-        form.addRow("Số nhà, đường:", self.street)
+        form.addRow(_("Ngày sinh:"), birth_row)
+        form.addRow(_("Điện thoại:"), with_error(self.phone, labels["phone"]))
+        form.addRow(_("Thư điện tử:"), with_error(self.email, labels["email"]))
+        form.addRow(_("Tỉnh/thành phố:"), self.province)
+        form.addRow(_("Xã/phường:"), self.commune)
+        form.addRow(_("Số nhà, đường:"), self.street)
         form.addRow(self.by_proxy)
         self._proxy_rows = QWidget()
         proxy = QFormLayout(self._proxy_rows)
         proxy.setContentsMargins(16, 0, 0, 0)
-        proxy.addRow("Người nộp thay:", with_error(self.submitter_name, labels["submitter_name"]))
-        proxy.addRow("Số CCCD:", with_error(self.submitter_id_number, labels["submitter_id_number"]))
-        proxy.addRow("Giấy ủy quyền:", with_error(self.authorisation_note, labels["authorisation_note"]))
+        proxy.addRow(_("Người nộp thay:"), with_error(self.submitter_name, labels["submitter_name"]))
+        proxy.addRow(_("Số CCCD:"), with_error(self.submitter_id_number, labels["submitter_id_number"]))
+        proxy.addRow(_("Giấy ủy quyền:"), with_error(self.authorisation_note, labels["authorisation_note"]))
         form.addRow(self._proxy_rows)
         self._proxy_rows.hide()
         for name in _FIELD_ORDER:
@@ -165,19 +168,19 @@ class ApplicantForm(QWidget):
                 edit.setText(value)
                 filled.append(label)
 
-        put(self.full_name, info.full_name, "họ tên")
+        put(self.full_name, info.full_name, _("họ tên"))
         if info.birth_date is not None:
-            put(self.birth_date, info.birth_date.strftime("%d/%m/%Y"), "ngày sinh")
+            put(self.birth_date, info.birth_date.strftime("%d/%m/%Y"), _("ngày sinh"))
         if info.gender and not self.gender.currentData():
             self._set_gender(info.gender)
-            filled.append("giới tính")
-        put(self.phone, info.phone, "điện thoại")
-        put(self.email, info.email, "thư điện tử")
+            filled.append(_("giới tính"))
+        put(self.phone, info.phone, _("điện thoại"))
+        put(self.email, info.email, _("thư điện tử"))
         if info.address_province and not self.province.currentText().strip():
             self.province.setCurrentText(info.address_province)
-            filled.append("tỉnh/thành phố")
-        put(self.commune, info.address_commune, "xã/phường")
-        put(self.street, info.address_street, "địa chỉ")
+            filled.append(_("tỉnh/thành phố"))
+        put(self.commune, info.address_commune, _("xã/phường"))
+        put(self.street, info.address_street, _("địa chỉ"))
         return filled
 
     def _set_gender(self, code: str) -> None:

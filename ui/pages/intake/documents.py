@@ -24,11 +24,15 @@ from PySide6.QtWidgets import (
 
 from counter_app.catalogue.schema import describe_fee
 from counter_app.catalogue.service import CatalogueEntry
+from counter_app.i18n import N_, _
 from counter_app.services.validation import DocumentLine
 from ui.pages.intake.fields import ErrorMarks, error_label, with_error
 
-HEADERS = ("Giấy tờ (đánh dấu giấy tờ đã nhận)", "Bản chính", "Bản sao CT", "Bản sao")
-DELIVERY_CHOICES = (("counter", "Nhận tại Bộ phận Một cửa"), ("post", "Qua bưu chính công ích (BCCI)"))
+HEADERS = (N_("Giấy tờ (đánh dấu giấy tờ đã nhận)"), N_("Bản chính"), N_("Bản sao CT"), N_("Bản sao"))
+DELIVERY_CHOICES = (
+    ("counter", N_("Nhận tại Bộ phận Một cửa")),
+    ("post", N_("Qua bưu chính công ích (BCCI)")),
+)
 _CATALOGUE = Qt.ItemDataRole.UserRole  # on column 0: True for a catalogue row, False for an extra paper
 MAX_FEE = 100_000_000
 
@@ -43,32 +47,32 @@ class DocumentsSection(QWidget):
         super().__init__()
         self._catalogue_fee = 0
         self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setHorizontalHeaderLabels([_(text) for text in HEADERS])
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows + Space tick inside it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
-        self.table.setAccessibleName("Thành phần hồ sơ")
+        self.table.setAccessibleName(_("Thành phần hồ sơ"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.add_extra = QPushButton("+ Giấy tờ khác")
-        self.add_extra.setToolTip("Thêm một dòng cho giấy tờ không có trong danh mục của thủ tục")
+        self.add_extra = QPushButton(_("+ Giấy tờ khác"))
+        self.add_extra.setToolTip(_("Thêm một dòng cho giấy tờ không có trong danh mục của thủ tục"))
         self.sets_count = QSpinBox(minimum=1, maximum=99, value=1)
-        self.sets_count.setSuffix(" bộ")
+        self.sets_count.setSuffix(_(" bộ"))
         self.delivery = QComboBox()
         for code, label in DELIVERY_CHOICES:
-            self.delivery.addItem(label, code)
-        self.delivery_address = QLineEdit(placeholderText="địa chỉ nhận kết quả qua bưu điện")
+            self.delivery.addItem(_(label), code)
+        self.delivery_address = QLineEdit(placeholderText=_("địa chỉ nhận kết quả qua bưu điện"))
         self.fee_label = QLabel("—")
         self.fee_label.setWordWrap(True)
-        self.fee_override = QCheckBox("Thu khác mức")
+        self.fee_override = QCheckBox(_("Thu khác mức"))
         self.fee_collected = QSpinBox(minimum=0, maximum=MAX_FEE, singleStep=1000)
-        self.fee_collected.setSuffix(" đ")
+        self.fee_collected.setSuffix(_(" đ"))
         self.fee_collected.setGroupSeparatorShown(True)
-        self.fee_reason = QLineEdit(placeholderText="lý do (miễn, giảm…): bắt buộc khi thu khác mức")
+        self.fee_reason = QLineEdit(placeholderText=_("lý do (miễn, giảm…): bắt buộc khi thu khác mức"))
 
         labels = {name: error_label() for name in _FIELD_ORDER}
         buttons = QHBoxLayout()
@@ -79,21 +83,21 @@ class DocumentsSection(QWidget):
         form.setVerticalSpacing(5)
         form.addRow(self.table)
         form.addRow(buttons)
-        form.addRow("Số lượng hồ sơ:", with_error(self.sets_count, labels["sets_count"]))
-        form.addRow("Nhận kết quả:", self.delivery)
-        form.addRow("Địa chỉ nhận:", with_error(self.delivery_address, labels["delivery_address"]))
+        form.addRow(_("Số lượng hồ sơ:"), with_error(self.sets_count, labels["sets_count"]))
+        form.addRow(_("Nhận kết quả:"), self.delivery)
+        form.addRow(_("Địa chỉ nhận:"), with_error(self.delivery_address, labels["delivery_address"]))
         fee_row = QWidget()
         fee = QHBoxLayout(fee_row)
         fee.setContentsMargins(0, 0, 0, 0)
         fee.addWidget(self.fee_label, 1)
         fee.addWidget(self.fee_override)
-        form.addRow("Phí, lệ phí:", fee_row)
+        form.addRow(_("Phí, lệ phí:"), fee_row)
         self._fee_rows = QWidget()
         override = QHBoxLayout(self._fee_rows)
         override.setContentsMargins(0, 0, 0, 0)
         override.addWidget(with_error(self.fee_collected, labels["fee_collected"]))
         override.addWidget(with_error(self.fee_reason, labels["fee_reason"]), 1)
-        form.addRow("Số tiền thu:", self._fee_rows)
+        form.addRow(_("Số tiền thu:"), self._fee_rows)
         self._form = form
         self._show_row(self.delivery_address, False)
         self._show_row(self._fee_rows, False)
@@ -122,7 +126,7 @@ class DocumentsSection(QWidget):
         self.table.setRowCount(0)
         self._catalogue_fee = entry.spec.fee_amount if entry else 0
         for doc in entry.spec.documents if entry else ():
-            name = doc.name if doc.required else f"{doc.name} (nếu có)"
+            name = doc.name if doc.required else _("{name} (nếu có)").format(name=doc.name)
             self._append_row(name, doc.originals, doc.certified_copies, doc.copies, catalogue=True)
             item = self._item(self.table.rowCount() - 1, 0)
             item.setData(Qt.ItemDataRole.UserRole + 1, doc.name)
@@ -130,7 +134,7 @@ class DocumentsSection(QWidget):
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
-                item.setToolTip("Giấy tờ bắt buộc")
+                item.setToolTip(_("Giấy tờ bắt buộc"))
         self.table.resizeRowsToContents()
         self.fee_label.setText(describe_fee(entry.spec) if entry else "—")
         self.fee_collected.setValue(self._catalogue_fee)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import _
 from ui.pages.intake.fields import INVALID_STYLE
 
 if TYPE_CHECKING:
@@ -26,21 +27,21 @@ def build_layout(page: IntakePage, picker_error: QLabel) -> tuple[QStackedWidget
     """Place the page's widgets and set a tab order that follows the form; returns the stack (form /
     saved panel), the form's scroll area and the label naming the clerk."""
     page.setStyleSheet(INVALID_STYLE)
-    procedure_box = QGroupBox("1. Thủ tục hành chính")
+    procedure_box = QGroupBox(_("1. Thủ tục hành chính"))
     procedure_layout = QVBoxLayout(procedure_box)
     procedure_layout.addWidget(page.picker)
     procedure_layout.addWidget(picker_error)
-    applicant_box = QGroupBox("2. Người nộp hồ sơ")
+    applicant_box = QGroupBox(_("2. Người nộp hồ sơ"))
     applicant_layout = QVBoxLayout(applicant_box)
     scan_row = QHBoxLayout()
-    scan_label = QLabel("&Quét QR:")
+    scan_label = QLabel(_("&Quét QR:"))
     scan_label.setBuddy(page.scan_box)
     scan_row.addWidget(scan_label)
     scan_row.addWidget(page.scan_box, 1)
     applicant_layout.addLayout(scan_row)
     applicant_layout.addWidget(page.applicant)
     applicant_layout.addStretch(1)
-    documents_box = QGroupBox("3. Thành phần hồ sơ, nhận kết quả, phí")
+    documents_box = QGroupBox(_("3. Thành phần hồ sơ, nhận kết quả, phí"))
     documents_layout = QVBoxLayout(documents_box)
     documents_layout.addWidget(page.documents)
 
@@ -72,7 +73,7 @@ def build_layout(page: IntakePage, picker_error: QLabel) -> tuple[QStackedWidget
     stack = QStackedWidget()
     stack.addWidget(form_page)
     stack.addWidget(page.saved_panel)
-    title = QLabel("<h2>Tiếp nhận hồ sơ</h2>")
+    title = QLabel(_("<h2>Tiếp nhận hồ sơ</h2>"))
     clerk_label = QLabel()
     header = QHBoxLayout()
     header.addWidget(title)

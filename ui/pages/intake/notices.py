@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import _
 from counter_app.text import nfc
 
 
@@ -21,21 +22,21 @@ class SupplementDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, missing: list[str]) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)")
+        self.setWindowTitle(_("Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"))
         self.missing = QPlainTextEdit("\n".join(missing))
         self.missing.setTabChangesFocus(True)
-        self.note = QLineEdit(placeholderText="ví dụ: bản sao chưa được chứng thực")
+        self.note = QLineEdit(placeholderText=_("ví dụ: bản sao chưa được chứng thực"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Lập phiếu và xem trước")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Lập phiếu và xem trước"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Hủy"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Giấy tờ công dân cần bổ sung (mỗi dòng một giấy tờ):"))
+        layout.addWidget(QLabel(_("Giấy tờ công dân cần bổ sung (mỗi dòng một giấy tờ):")))
         layout.addWidget(self.missing)
-        layout.addWidget(QLabel("Lý do, ghi chú:"))
+        layout.addWidget(QLabel(_("Lý do, ghi chú:")))
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.resize(560, 360)

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 
 from counter_app.catalogue.service import CatalogueEntry
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _, _n
 from counter_app.services.cccd import CccdData
 from counter_app.services.forms import PrintedForm
 from counter_app.services.intake import ApplicantInfo, IntakeForm, RegisteredDossier
+from counter_app.services.reprint_gate import ReprintNeedsApproval
 from counter_app.services.validation import validate_intake
 from ui.context import AppContext
 from ui.errors import show_error
@@ -39,11 +41,12 @@ from ui.pages.intake.procedure_picker import ProcedurePicker
 from ui.pages.intake.saved_panel import SavedPanel
 from ui.pages.intake.scan import ScanWatcher
 from ui.pages.intake.texts import appointment_line, duration
+from ui.pages.printing import ApprovalHook, answer_needs_approval, ask_reprint_approval
 from ui.sync_bridge import local_change
 
 APPOINTMENT_REFRESH_MS = 60_000  # the appointment moves with the clock (cut-off hours, end of day)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_FORM_TITLES = {"receipt": "Giấy tiếp nhận hồ sơ", "supplement": "Mẫu 02", "refusal": "Mẫu 03"}
+_FORM_TITLES = {"receipt": N_("Giấy tiếp nhận hồ sơ"), "supplement": N_("Mẫu 02"), "refusal": N_("Mẫu 03")}
 
 
 class IntakePage(QWidget):
@@ -62,6 +65,8 @@ class IntakePage(QWidget):
         self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
         self.confirm_hook: Callable[[str], bool] = self._confirm
         self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
+        self.approval_hook: ApprovalHook = partial(ask_reprint_approval, self, ctx)
+        self._reprint_reason: str | None = None
         self.supplement_hook: Callable[[list[str]], tuple[list[str], str] | None] = partial(
             ask_supplement, self
         )
@@ -70,7 +75,7 @@ class IntakePage(QWidget):
         self.picker = ProcedurePicker(ctx)
         picker_error = error_label()
         self.marks.add("procedure_id", self.picker.search, picker_error)
-        self.appointment_label = QLabel("Hẹn trả: chọn thủ tục để tính ngày hẹn.")
+        self.appointment_label = QLabel(_("Hẹn trả: chọn thủ tục để tính ngày hẹn."))
         self.appointment_label.setObjectName("appointment")
         self.appointment_label.setWordWrap(True)
         font = QFont(self.appointment_label.font())
@@ -79,18 +84,20 @@ class IntakePage(QWidget):
         self.appointment_label.setFont(font)
         self.picker.side.addWidget(self.appointment_label)
         self.picker.side.addStretch(1)
-        self.scan_box = QLineEdit(placeholderText="Quét mã QR trên thẻ căn cước (quét vào ô nào cũng được)")
+        self.scan_box = QLineEdit(
+            placeholderText=_("Quét mã QR trên thẻ căn cước (quét vào ô nào cũng được)")
+        )
         self.scan_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.applicant = ApplicantForm(self.marks)
         self.documents = DocumentsSection(self.marks)
         self.status = QLabel()
         self.status.setObjectName("statusLine")
         self.status.setWordWrap(True)
-        self.save_button = QPushButton("Lưu hồ sơ (Ctrl+S)")
+        self.save_button = QPushButton(_("Lưu hồ sơ (Ctrl+S)"))
         self.save_button.setDefault(True)
-        self.supplement_button = QPushButton("Yêu cầu bổ sung (Mẫu 02)")
-        self.refuse_button = QPushButton("Từ chối (Mẫu 03)")
-        self.new_button = QPushButton("Nhập lại (Esc)")
+        self.supplement_button = QPushButton(_("Yêu cầu bổ sung (Mẫu 02)"))
+        self.refuse_button = QPushButton(_("Từ chối (Mẫu 03)"))
+        self.new_button = QPushButton(_("Nhập lại (Esc)"))
         self.saved_panel = SavedPanel()
         self.stack, self._scroll, self.clerk_label = build_layout(self, picker_error)
         self.update_clerk()
@@ -150,14 +157,16 @@ class IntakePage(QWidget):
     def update_clerk(self) -> None:
         """Show who receives (the signed-in user)."""
         name = self._ctx.user_name
-        self.clerk_label.setText(f"Cán bộ tiếp nhận: <b>{name}</b>" if name else "Chưa đăng nhập")
+        self.clerk_label.setText(
+            _("Cán bộ tiếp nhận: <b>{name}</b>").format(name=name) if name else _("Chưa đăng nhập")
+        )
 
     def showEvent(self, event: Any) -> None:
         self.update_clerk()
         super().showEvent(event)
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):
-            self.picker.search.setFocus()  # F1 from another page: ready to type the procedure
+            self.picker.search.setFocus()  # F2 from another page: ready to type the procedure
 
     # --- status line ----------------------------------------------------------------------------------
     def say(self, text: str, *, error: bool = False) -> None:
@@ -166,13 +175,13 @@ class IntakePage(QWidget):
         self.status.setText(text)
 
     def _fail(self, error: BaseException) -> None:
-        self.say(error.message if isinstance(error, UserFacingError) else "Lỗi ngoài dự kiến.", error=True)
+        self.say(error.message if isinstance(error, UserFacingError) else _("Lỗi ngoài dự kiến."), error=True)
         self.error_hook(error)
 
     # --- procedure and appointment --------------------------------------------------------------------
     def _on_picker_chosen(self, entry: CatalogueEntry | None) -> None:
         self.documents.load(entry)
-        self.appointment_label.setText("Hẹn trả: chọn thủ tục để tính ngày hẹn.")
+        self.appointment_label.setText(_("Hẹn trả: chọn thủ tục để tính ngày hẹn."))
         if entry is not None:
             self._refresh_appointment()
             self.applicant.id_number.setFocus()
@@ -185,7 +194,9 @@ class IntakePage(QWidget):
             partial(work.appointment_now, self._ctx, entry.id),
             partial(self._show_appointment, entry),
             lambda exc: self.appointment_label.setText(
-                "Không tính được ngày hẹn: " + (exc.message if isinstance(exc, UserFacingError) else str(exc))
+                _("Không tính được ngày hẹn: {reason}").format(
+                    reason=exc.message if isinstance(exc, UserFacingError) else str(exc)
+                )
             ),
         )
 
@@ -196,7 +207,9 @@ class IntakePage(QWidget):
     # --- applicant: scan and look-up ------------------------------------------------------------------
     def _on_scan_card_read(self, card: CccdData, _edit: QLineEdit) -> None:
         self.applicant.fill_from_card(card)
-        self.say(f"Đã đọc mã QR thẻ căn cước của {card.full_name}. Hãy kiểm tra lại với thẻ.")
+        self.say(
+            _("Đã đọc mã QR thẻ căn cước của {name}. Hãy kiểm tra lại với thẻ.").format(name=card.full_name)
+        )
         self._on_applicant_id_entered(card.id_number)
         self.applicant.phone.setFocus()
 
@@ -218,7 +231,9 @@ class IntakePage(QWidget):
         filled = self.applicant.fill_missing(info)
         if filled:
             self.say(
-                "Đã điền từ lần nộp trước của công dân: " + ", ".join(filled) + ". Hãy hỏi lại nếu đã đổi."
+                _("Đã điền từ lần nộp trước của công dân: {fields}. Hãy hỏi lại nếu đã đổi.").format(
+                    fields=", ".join(filled)
+                )
             )
 
     def _on_documents_delivery_changed(self, mode: str) -> None:
@@ -245,7 +260,7 @@ class IntakePage(QWidget):
         """Mark every bad field, focus the first, and say how many there are."""
         first, others = self.marks.show(errors)
         count = len(errors)
-        text = f"Chưa lưu: có {count} chỗ cần sửa (đánh dấu đỏ)."
+        text = _n("Chưa lưu: có {count} chỗ cần sửa (đánh dấu đỏ).", count).format(count=count)
         if others:
             text += " " + " ".join(others)
         self.say(text, error=True)
@@ -272,11 +287,11 @@ class IntakePage(QWidget):
             return
         clerk = self._ctx.user_id
         if not clerk:
-            self._fail(UserFacingError("Hãy đăng nhập trước khi tiếp nhận hồ sơ."))
+            self._fail(UserFacingError(_("Hãy đăng nhập trước khi tiếp nhận hồ sơ.")))
             return
         self.marks.clear()
         self.save_button.setEnabled(False)
-        self.say("Đang lưu…")
+        self.say(_("Đang lưu…"))
         self._ctx.runner.run_db(
             partial(work.save_dossier, self._ctx, form, clerk), self._on_saved, self._on_save_failed
         )
@@ -303,13 +318,14 @@ class IntakePage(QWidget):
     def print_receipt(self, reason: str | None = None) -> None:
         """Print the receipt (Mẫu 01) of the dossier just saved; a reprint asks for a reason first."""
         if self.saved is None:
-            self.say("Chưa có hồ sơ nào vừa lưu để in giấy tiếp nhận.", error=True)
+            self.say(_("Chưa có hồ sơ nào vừa lưu để in giấy tiếp nhận."), error=True)
             return
         if self.printed and not reason:
-            reason = self.reason_hook("In lại giấy tiếp nhận", "Lý do in lại (ví dụ: máy in kẹt giấy):")
+            reason = self.reason_hook(_("In lại giấy tiếp nhận"), _("Lý do in lại (ví dụ: máy in kẹt giấy):"))
             if not reason:
                 return
         code, user = self.saved.code, self._ctx.user_id or ""
+        self._reprint_reason = reason  # kept for the approval dialog if a supervisor must approve
         self._ctx.runner.run_db(
             partial(work.print_receipt, self._ctx, code, user, reason),
             self._on_printed,
@@ -318,8 +334,11 @@ class IntakePage(QWidget):
 
     def _on_printed(self, printed: PrintedForm) -> None:
         self.printed, self.last_form = True, printed
-        label = "Đã in lại" if printed.reprint else "Đã in"
-        self.saved_panel.set_print_state(f"{label} Giấy tiếp nhận (2 liên). Tệp: {printed.path}")
+        if printed.reprint:
+            state = _("Đã in lại Giấy tiếp nhận (2 liên). Tệp: {path}")
+        else:
+            state = _("Đã in Giấy tiếp nhận (2 liên). Tệp: {path}")
+        self.saved_panel.set_print_state(state.format(path=printed.path))
         self._show_form(printed)
 
     def _on_print_failed(self, error: BaseException) -> None:
@@ -327,8 +346,11 @@ class IntakePage(QWidget):
             self.printed = True  # the database knows of an earlier print: ask for the reason
             self.print_receipt()
             return
+        if isinstance(error, ReprintNeedsApproval):
+            answer_needs_approval(self.approval_hook, error, self._reprint_reason, self._on_printed, self.say)
+            return
         self.saved_panel.set_print_state(
-            "Chưa in được. Hồ sơ đã lưu; bấm Ctrl+P để in lại khi sẵn sàng.", error=True
+            _("Chưa in được. Hồ sơ đã lưu; bấm Ctrl+P để in lại khi sẵn sàng."), error=True
         )
         self.error_hook(error)
 
@@ -339,7 +361,7 @@ class IntakePage(QWidget):
             self.error_hook(exc)
 
     def _preview(self, printed: PrintedForm) -> None:
-        preview_pdf(self, printed.path, _FORM_TITLES.get(printed.kind, printed.kind))
+        preview_pdf(self, printed.path, _(_FORM_TITLES.get(printed.kind, printed.kind)))
 
     # --- notices at the counter (no dossier) ----------------------------------------------------------
     def _notice_inputs(self) -> tuple[int, tuple[str, str], dict[str, str]]:
@@ -361,26 +383,26 @@ class IntakePage(QWidget):
         procedure_id, applicant, contact = self._notice_inputs()
         job = partial(work.supplement, self._ctx, self._ctx.user_id or "", procedure_id, applicant, missing)
         self._run_notice(
-            partial(job, note, contact), "Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)."
+            partial(job, note, contact), _("Đã lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02).")
         )
 
     def refuse(self) -> None:
         """Mẫu 03: ask the reason, record the refusal, preview the form."""
-        reason = self.reason_hook("Từ chối tiếp nhận hồ sơ (Mẫu 03)", "Lý do không tiếp nhận:")
+        reason = self.reason_hook(_("Từ chối tiếp nhận hồ sơ (Mẫu 03)"), _("Lý do không tiếp nhận:"))
         if not reason:
             return
         procedure_id, applicant, contact = self._notice_inputs()
         job = partial(
             work.refuse, self._ctx, self._ctx.user_id or "", procedure_id, applicant, reason, contact
         )
-        self._run_notice(job, "Đã lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03).")
+        self._run_notice(job, _("Đã lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)."))
 
     def _run_notice(self, job: Callable[[], PrintedForm], done_text: str) -> None:
         self.marks.clear()
 
         def done(printed: PrintedForm) -> None:
             self.last_form, self._concluded = printed, True
-            self.say(done_text + " Bấm Esc để tiếp nhận hồ sơ mới.")
+            self.say(_("{done} Bấm Esc để tiếp nhận hồ sơ mới.").format(done=done_text))
             self._show_form(printed)
 
         def failed(error: BaseException) -> None:
@@ -393,16 +415,18 @@ class IntakePage(QWidget):
 
     # --- new dossier ----------------------------------------------------------------------------------
     def _confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Tiếp nhận hồ sơ mới", question)
+        answer = QMessageBox.question(self, _("Tiếp nhận hồ sơ mới"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def new_dossier(self) -> None:
         """Start an empty form (asking first if something would be lost)."""
         if self.is_dirty():
             if self.saved is not None and self.stack.currentWidget() is self.saved_panel:
-                question = f"Chưa in Giấy tiếp nhận của hồ sơ {self.saved.code}. Vẫn tiếp nhận hồ sơ mới?"
+                question = _("Chưa in Giấy tiếp nhận của hồ sơ {code}. Vẫn tiếp nhận hồ sơ mới?").format(
+                    code=self.saved.code
+                )
             else:
-                question = "Bỏ những thông tin đang nhập để tiếp nhận hồ sơ mới?"
+                question = _("Bỏ những thông tin đang nhập để tiếp nhận hồ sơ mới?")
             if not self.confirm_hook(question):
                 return
         self.reset()

@@ -11,6 +11,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from ui.printers import chosen_printer
 
 RASTER_DPI = 300  # enough for the Code 128 bars on the receipt to scan (0.33 mm modules)
@@ -21,7 +22,9 @@ def open_pdf(path: Path, parent: QObject) -> QPdfDocument:
     document = QPdfDocument(parent)
     error = document.load(str(path))
     if error != QPdfDocument.Error.None_ or document.pageCount() < 1:
-        raise UserFacingError(f"Không mở được tệp in {path.name} để xem trước ({error.name}).")
+        raise UserFacingError(
+            _("Không mở được tệp in {name} để xem trước ({error}).").format(name=path.name, error=error.name)
+        )
     return document
 
 
@@ -61,7 +64,7 @@ def paint_pdf(document: QPdfDocument, printer: QPrinter, dpi: int = RASTER_DPI) 
     """Draw every page of `document` onto `printer`, one sheet each; returns the number of pages."""
     painter = QPainter()
     if not painter.begin(printer):
-        raise UserFacingError("Không mở được máy in. Hãy kiểm tra máy in rồi thử lại.")
+        raise UserFacingError(_("Không mở được máy in. Hãy kiểm tra máy in rồi thử lại."))
     try:
         target = printer.paperRect(QPrinter.Unit.DevicePixel)
         for page in range(document.pageCount()):
@@ -85,7 +88,7 @@ def preview_pdf(parent: QWidget, path: Path, title: str) -> None:
     printer.setDocName(title)
     fit_printer(printer, document)
     dialog = QPrintPreviewDialog(printer, parent)
-    dialog.setWindowTitle(f"Xem trước khi in — {title}")
+    dialog.setWindowTitle(_("Xem trước khi in — {title}").format(title=title))
     dialog.paintRequested.connect(lambda target: paint_pdf(document, target))
     dialog.resize(960, 1000)
     try:

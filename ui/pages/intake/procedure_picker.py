@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.catalogue.service import CatalogueEntry, describe_fee, format_deadline, search_procedures
+from counter_app.i18n import _
 from ui.context import AppContext
 from ui.errors import show_error
 
@@ -35,17 +36,17 @@ class ProcedurePicker(QWidget):
         self._generation = 0
         self.chosen: CatalogueEntry | None = None
         self.search = QLineEdit(
-            placeholderText="Gõ tên, mã hoặc lĩnh vực thủ tục (không dấu được), ví dụ: khai sinh"
+            placeholderText=_("Gõ tên, mã hoặc lĩnh vực thủ tục (không dấu được), ví dụ: khai sinh")
         )
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Tìm thủ tục hành chính")
+        self.search.setAccessibleName(_("Tìm thủ tục hành chính"))
         self.results = QListWidget()
-        self.results.setAccessibleName("Kết quả tìm thủ tục")
+        self.results.setAccessibleName(_("Kết quả tìm thủ tục"))
         self.results.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the arrows work from the search box
         self.results.setMaximumHeight(118)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names elide
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.info = QLabel("Chưa chọn thủ tục.")
+        self.info = QLabel(_("Chưa chọn thủ tục."))
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info.setMinimumWidth(280)
@@ -126,13 +127,14 @@ class ProcedurePicker(QWidget):
         """Make `entry` the procedure of the dossier (None: no procedure) and say its terms."""
         self.chosen = entry
         if entry is None:
-            self.info.setText("Chưa chọn thủ tục.")
+            self.info.setText(_("Chưa chọn thủ tục."))
         else:
             spec = entry.spec
             self.info.setText(
                 f"<b>{escape(spec.name)}</b> ({escape(spec.code)})<br>"
-                f"Thời hạn giải quyết: <b>{escape(format_deadline(spec))}</b><br>"
-                f"Phí, lệ phí: <b>{escape(describe_fee(spec))}</b>"
+                + _("Thời hạn giải quyết: <b>{deadline}</b><br>Phí, lệ phí: <b>{fee}</b>").format(
+                    deadline=escape(format_deadline(spec)), fee=escape(describe_fee(spec))
+                )
             )
         self.sig_chosen.emit(entry)
 

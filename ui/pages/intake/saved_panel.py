@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from counter_app.i18n import _
 from counter_app.services.intake import RegisteredDossier
 from ui.pages.intake.texts import when
 
@@ -19,7 +20,7 @@ class SavedPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        heading = QLabel("Đã tiếp nhận hồ sơ")
+        heading = QLabel(_("Đã tiếp nhận hồ sơ"))
         heading_font = QFont(heading.font())
         heading_font.setPointSize(heading_font.pointSize() + 5)
         heading_font.setBold(True)
@@ -34,14 +35,14 @@ class SavedPanel(QWidget):
         self.code_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.code_label.setAccessibleName("Mã hồ sơ")
+        self.code_label.setAccessibleName(_("Mã hồ sơ"))
         self.details = QLabel()
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setWordWrap(True)
         self.print_state = QLabel()
         self.print_state.setWordWrap(True)
-        self.print_button = QPushButton("In giấy tiếp nhận (Ctrl+P)")
-        self.new_button = QPushButton("Tiếp nhận hồ sơ mới (Ctrl+N)")
+        self.print_button = QPushButton(_("In giấy tiếp nhận (Ctrl+P)"))
+        self.new_button = QPushButton(_("Tiếp nhận hồ sơ mới (Ctrl+N)"))
         for button in (self.print_button, self.new_button):
             button.setMinimumHeight(40)
         self.print_button.setDefault(True)
@@ -54,7 +55,7 @@ class SavedPanel(QWidget):
         inner.setContentsMargins(28, 22, 28, 22)
         inner.setSpacing(10)
         inner.addWidget(heading)
-        inner.addWidget(QLabel("Mã hồ sơ:"))
+        inner.addWidget(QLabel(_("Mã hồ sơ:")))
         inner.addWidget(self.code_label)
         inner.addWidget(self.details)
         inner.addWidget(self.print_state)
@@ -72,13 +73,20 @@ class SavedPanel(QWidget):
         """Show `saved`; printing is still to do."""
         self.code_label.setText(saved.code)
         self.details.setText(
-            f"Người nộp: <b>{escape(applicant)}</b><br>"
-            f"Thủ tục: {escape(procedure)}<br>"
-            f"Tiếp nhận: {when(saved.received_local)}<br>"
-            f"<span style='font-size: 13pt'>Hẹn trả: <b>{when(saved.appointment_local)}</b>"
-            f" ({escape(duration)})</span>"
+            _(
+                "Người nộp: <b>{applicant}</b><br>"
+                "Thủ tục: {procedure}<br>"
+                "Tiếp nhận: {received}<br>"
+                "<span style='font-size: 13pt'>Hẹn trả: <b>{appointment}</b> ({duration})</span>"
+            ).format(
+                applicant=escape(applicant),
+                procedure=escape(procedure),
+                received=when(saved.received_local),
+                appointment=when(saved.appointment_local),
+                duration=escape(duration),
+            )
         )
-        self.set_print_state("Chưa in Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01, 2 liên).")
+        self.set_print_state(_("Chưa in Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01, 2 liên)."))
 
     def set_print_state(self, text: str, *, error: bool = False) -> None:
         """One line under the details: printed, not yet printed, or why printing failed."""

@@ -1,4 +1,4 @@
-"""The "Trả kết quả" page (F3): load a dossier by code, move it through its life, hand the result back."""
+"""The "Trả kết quả" page (F4): load a dossier by code, move it through its life, hand the result back."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.i18n import N_, _
 from counter_app.text import nfc
 from ui.pages.intake.notices import ask_supplement, ask_text
 
@@ -27,14 +28,17 @@ if TYPE_CHECKING:
     from ui.pages.result.work import ReturnView
 
 _REASONS = {
-    "withdrawn": ("Công dân rút hồ sơ", "Lý do công dân rút hồ sơ (in trên thông báo dừng giải quyết):"),
-    "stopped": ("Dừng xử lý hồ sơ", "Lý do dừng xử lý (in trên thông báo dừng giải quyết):"),
+    "withdrawn": (
+        N_("Công dân rút hồ sơ"),
+        N_("Lý do công dân rút hồ sơ (in trên thông báo dừng giải quyết):"),
+    ),
+    "stopped": (N_("Dừng xử lý hồ sơ"), N_("Lý do dừng xử lý (in trên thông báo dừng giải quyết):")),
     "refused": (
-        "Từ chối giải quyết hồ sơ (Mẫu 03)",
-        "Lý do từ chối giải quyết (in trên Mẫu 03), ví dụ: không thuộc thẩm quyền, không đủ điều kiện:",
+        N_("Từ chối giải quyết hồ sơ (Mẫu 03)"),
+        N_("Lý do từ chối giải quyết (in trên Mẫu 03), ví dụ: không thuộc thẩm quyền, không đủ điều kiện:"),
     ),
 }
-OVERRIDE_TEXT = (
+OVERRIDE_TEXT = N_(
     "Hồ sơ đã được gia hạn một lần. Gia hạn lần nữa phải được lãnh đạo (giám sát) phê duyệt: "
     "lãnh đạo nhập tài khoản của mình tại đây."
 )
@@ -43,7 +47,7 @@ OVERRIDE_TEXT = (
 def _buttons(ok_text: str) -> QDialogButtonBox:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Hủy"))
     return buttons
 
 
@@ -53,31 +57,31 @@ class ExtensionDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, current: datetime | None, extensions: int = 0) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Gia hạn, hẹn lại ngày trả (Mẫu 04)")
+        self.setWindowTitle(_("Gia hạn, hẹn lại ngày trả (Mẫu 04)"))
         start = current or datetime.now()
         self.when = QDateTimeEdit(QDateTime(start.date(), start.time()).addDays(1))
         self.when.setDisplayFormat("HH:mm dd/MM/yyyy")
         self.when.setCalendarPopup(True)
-        self.reason = QLineEdit(placeholderText="ví dụ: cần xác minh thêm tại thực địa")
+        self.reason = QLineEdit(placeholderText=_("ví dụ: cần xác minh thêm tại thực địa"))
         self.reason.setMinimumWidth(380)
         self.needs_override = extensions > 0
-        self.override_box = QGroupBox("Lãnh đạo phê duyệt gia hạn lần thứ hai")
-        self.override_user = QLineEdit(placeholderText="tên đăng nhập của lãnh đạo (giám sát)")
-        self.override_password = QLineEdit(placeholderText="mật khẩu của lãnh đạo")
+        self.override_box = QGroupBox(_("Lãnh đạo phê duyệt gia hạn lần thứ hai"))
+        self.override_user = QLineEdit(placeholderText=_("tên đăng nhập của lãnh đạo (giám sát)"))
+        self.override_password = QLineEdit(placeholderText=_("mật khẩu của lãnh đạo"))
         self.override_password.setEchoMode(QLineEdit.EchoMode.Password)
-        note = QLabel(OVERRIDE_TEXT)
+        note = QLabel(_(OVERRIDE_TEXT))
         note.setWordWrap(True)
         box_form = QFormLayout(self.override_box)
         box_form.addRow(note)
-        box_form.addRow("Tên đăng &nhập:", self.override_user)
-        box_form.addRow("Mật &khẩu:", self.override_password)
+        box_form.addRow(_("Tên đăng &nhập:"), self.override_user)
+        box_form.addRow(_("Mật &khẩu:"), self.override_password)
         self.override_box.setVisible(self.needs_override)
-        buttons = _buttons("Gia hạn")
+        buttons = _buttons(_("Gia hạn"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Ngày hẹn trả &mới:", self.when)
-        form.addRow("&Lý do:", self.reason)
+        form.addRow(_("Ngày hẹn trả &mới:"), self.when)
+        form.addRow(_("&Lý do:"), self.reason)
         form.addRow(self.override_box)
         form.addRow(buttons)
 
@@ -99,17 +103,17 @@ class DepartmentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, choices: Sequence[str]) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Chuyển hồ sơ đến cơ quan, bộ phận giải quyết")
+        self.setWindowTitle(_("Chuyển hồ sơ đến cơ quan, bộ phận giải quyết"))
         self.department = QComboBox()
         self.department.setEditable(True)
         self.department.addItems(list(choices))
         self.department.setMinimumWidth(420)
-        self.department.lineEdit().setPlaceholderText("ví dụ: Công chức Tư pháp - Hộ tịch")
-        buttons = _buttons("Chuyển xử lý và in phiếu kiểm soát")
+        self.department.lineEdit().setPlaceholderText(_("ví dụ: Công chức Tư pháp - Hộ tịch"))
+        buttons = _buttons(_("Chuyển xử lý và in phiếu kiểm soát"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("&Chuyển đến:", self.department)
+        form.addRow(_("&Chuyển đến:"), self.department)
         form.addRow(buttons)
 
 
@@ -118,14 +122,14 @@ class AmountDialog(QDialog):
 
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Yêu cầu thực hiện nghĩa vụ tài chính")
-        self.amount = QSpinBox(maximum=2_000_000_000, singleStep=10_000, suffix=" đ")
+        self.setWindowTitle(_("Yêu cầu thực hiện nghĩa vụ tài chính"))
+        self.amount = QSpinBox(maximum=2_000_000_000, singleStep=10_000, suffix=_(" đ"))
         self.amount.setGroupSeparatorShown(True)
-        buttons = _buttons("Yêu cầu")
+        buttons = _buttons(_("Yêu cầu"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("&Số tiền phải nộp:", self.amount)
+        form.addRow(_("&Số tiền phải nộp:"), self.amount)
         form.addRow(buttons)
 
 
@@ -139,7 +143,8 @@ def _run(dialog: QDialog) -> bool:
 def ask_fields(parent: QWidget | None, action: str, loaded: ReturnView) -> dict[str, Any] | None:
     """The keyword arguments of `transition` for `action` on the loaded dossier; None if cancelled."""
     if action in _REASONS:
-        reason = ask_text(parent, *_REASONS[action])
+        title, label = _REASONS[action]
+        reason = ask_text(parent, _(title), _(label))
         return None if reason is None else {"reason": reason}
     if action == "supplement_requested":
         answer = ask_supplement(parent, [])

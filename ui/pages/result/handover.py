@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import FieldErrors
+from counter_app.i18n import _
 from counter_app.text import nfc
 from ui.pages.intake.fields import INVALID_STYLE, ErrorMarks, error_label, with_error
 
@@ -28,19 +29,19 @@ class HandoverPanel(QGroupBox):
     """Inputs of "Trả kết quả"; `fields()` gives the transition's keywords or raises FieldErrors."""
 
     def __init__(self) -> None:
-        super().__init__("Trả kết quả cho công dân")
+        super().__init__(_("Trả kết quả cho công dân"))
         self.setStyleSheet(INVALID_STYLE)
-        self.applicant_radio = QRadioButton("C&hính người nộp hồ sơ nhận")
-        self.other_radio = QRadioButton("Người kh&ác nhận thay")
+        self.applicant_radio = QRadioButton(_("C&hính người nộp hồ sơ nhận"))
+        self.other_radio = QRadioButton(_("Người kh&ác nhận thay"))
         self.applicant_radio.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.applicant_radio)
         group.addButton(self.other_radio)
-        self.collector_name = QLineEdit(placeholderText="họ và tên người nhận thay")
-        self.collector_id = QLineEdit(placeholderText="12 chữ số", maxLength=12)
-        self.fee = QSpinBox(maximum=2_000_000_000, singleStep=10_000, suffix=" đ")
+        self.collector_name = QLineEdit(placeholderText=_("họ và tên người nhận thay"))
+        self.collector_id = QLineEdit(placeholderText=_("12 chữ số"), maxLength=12)
+        self.fee = QSpinBox(maximum=2_000_000_000, singleStep=10_000, suffix=_(" đ"))
         self.fee.setGroupSeparatorShown(True)
-        self.return_button = QPushButton("&Trả kết quả")
+        self.return_button = QPushButton(_("&Trả kết quả"))
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setWordWrap(True)
@@ -58,9 +59,9 @@ class HandoverPanel(QGroupBox):
         form = QFormLayout()
         form.addRow(self.applicant_radio)
         form.addRow(self.other_radio)
-        form.addRow("Họ tên người nhận:", with_error(self.collector_name, name_error))
-        form.addRow("Số CCCD người nhận:", with_error(self.collector_id, id_error))
-        form.addRow("Lệ phí th&u sau:", self.fee)
+        form.addRow(_("Họ tên người nhận:"), with_error(self.collector_name, name_error))
+        form.addRow(_("Số CCCD người nhận:"), with_error(self.collector_id, id_error))
+        form.addRow(_("Lệ phí th&u sau:"), self.fee)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.return_button)
@@ -97,11 +98,11 @@ class HandoverPanel(QGroupBox):
         name, number = nfc(self.collector_name.text()).strip(), self.collector_id.text().strip()
         errors = {}
         if not name:
-            errors["collector_name"] = "Hãy ghi họ tên người nhận thay"
+            errors["collector_name"] = _("Hãy ghi họ tên người nhận thay")
         if not (len(number) == 12 and number.isdigit()):
-            errors["collector_id_number"] = "Số CCCD gồm đúng 12 chữ số"
+            errors["collector_id_number"] = _("Số CCCD gồm đúng 12 chữ số")
         if errors:
-            first, _ = self.marks.show(errors)
+            first, _shown = self.marks.show(errors)
             if first is not None:
                 first.setFocus()
             raise FieldErrors(errors)

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _, _p
 from counter_app.printing.vn_format import format_money
 from counter_app.services.forms import PrintedForm
 from counter_app.services.intake import STATUS_NAMES
+from counter_app.services.reprint_gate import ReprintNeedsApproval
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy
 from counter_app.services.workflow import ACTION_LABELS, TransitionResult, allowed_actions
 from ui.context import AppContext
@@ -32,7 +34,13 @@ from ui.errors import show_error
 from ui.pages.dossier_detail import TIMELINE_HEADERS, _table, when
 from ui.pages.intake.notices import ask_text
 from ui.pages.intake.print_preview import preview_pdf
-from ui.pages.printing import print_failure, print_form
+from ui.pages.printing import (
+    ApprovalHook,
+    answer_needs_approval,
+    ask_reprint_approval,
+    print_failure,
+    print_form,
+)
 from ui.pages.prompt import ApologyPrompt
 from ui.pages.result import work
 from ui.pages.result.dialogs import ask_fields
@@ -42,25 +50,25 @@ from ui.sync_bridge import local_change
 
 # Button texts, with their Alt+letter mnemonics; "returned" sits in the hand-over panel.
 BUTTON_TEXTS = {
-    "processing": "&Chuyển xử lý",
-    "supplement_requested": "Yêu cầu &bổ sung",
-    "supplement_received": "&Nhận bổ sung",
-    "payment_requested": "Yêu cầu nghĩa vụ tà&i chính",
-    "paid": "Đã nộ&p nghĩa vụ tài chính",
-    "result_ready": "Có &kết quả",
-    "withdrawn": "&Rút hồ sơ",
-    "stopped": "&Dừng xử lý",
-    "refused": "Từ chối giải &quyết",
-    "extended": "&Gia hạn",
+    "processing": N_("&Chuyển xử lý"),
+    "supplement_requested": N_("Yêu cầu &bổ sung"),
+    "supplement_received": N_("&Nhận bổ sung"),
+    "payment_requested": N_("Yêu cầu nghĩa vụ tà&i chính"),
+    "paid": N_("Đã nộ&p nghĩa vụ tài chính"),
+    "result_ready": N_("Có &kết quả"),
+    "withdrawn": N_("&Rút hồ sơ"),
+    "stopped": N_("&Dừng xử lý"),
+    "refused": N_("Từ chối giải &quyết"),
+    "extended": N_("&Gia hạn"),
 }
 # The papers printed again on demand (each step's first print follows its action by itself).
 PRINT_TEXTS = {
-    "control_slip": "In lại phiếu kiểm &soát",
-    "supplement": "In Mẫu 0&2",
-    "apology": "In Mẫu &04",
-    "refusal": "In Mẫu 0&3",
-    "stop_notice": "In thông báo dừng (Mẫu 0&5)",
-    "receipt": "In &lại giấy tiếp nhận",
+    "control_slip": N_("In lại phiếu kiểm &soát"),
+    "supplement": N_("In Mẫu 0&2"),
+    "apology": N_("In Mẫu &04"),
+    "refusal": N_("In Mẫu 0&3"),
+    "stop_notice": N_("In thông báo dừng (Mẫu 0&5)"),
+    "receipt": N_("In &lại giấy tiếp nhận"),
 }
 # Which event of the timeline each paper is printed from (the receipt follows its own print events).
 PRINT_AFTER_EVENT = {
@@ -71,19 +79,21 @@ PRINT_AFTER_EVENT = {
     "stop_notice": ("stopped", "withdrawn"),
 }
 SUMMARY_ROWS = (
-    ("code", "Mã hồ sơ"),
-    ("applicant", "Người nộp"),
-    ("procedure", "Thủ tục"),
-    ("status", "Trạng thái"),
-    ("appointment", "Hẹn trả kết quả"),
-    ("printed", "Hẹn trả đã in"),
-    ("left", "Thời gian còn lại"),
+    ("code", N_("Mã hồ sơ")),
+    ("applicant", N_("Người nộp")),
+    ("procedure", N_("Thủ tục")),
+    ("status", N_("Trạng thái")),
+    ("appointment", N_("Hẹn trả kết quả")),
+    ("printed", N_("Hẹn trả đã in")),
+    ("left", N_("Thời gian còn lại")),
 )
-SUPERVISOR_NEEDED = "Hồ sơ đã được gia hạn một lần; gia hạn lần nữa phải được lãnh đạo (giám sát) phê duyệt."
+SUPERVISOR_NEEDED = N_(
+    "Hồ sơ đã được gia hạn một lần; gia hạn lần nữa phải được lãnh đạo (giám sát) phê duyệt."
+)
 
 
 class ReturnPage(QWidget):
-    """F3. Dialogs go through `fields_hook`, `reason_hook`, `preview_hook` and `error_hook` (tests never wait).
+    """F4. Dialogs go through `fields_hook`, `reason_hook`, `preview_hook` and `error_hook` (tests never wait).
 
     `policy` is the account policy used to check a supervisor's password for a second extension.
     """
@@ -98,24 +108,28 @@ class ReturnPage(QWidget):
         self.fields_hook: Callable[[str, work.ReturnView], dict[str, Any] | None] = partial(ask_fields, self)
         self.error_hook: Callable[[BaseException], None] = partial(show_error, self)
         self.reason_hook: Callable[[str, str], str | None] = partial(ask_text, self)
+        self.approval_hook: ApprovalHook = partial(ask_reprint_approval, self, ctx)
+        self._reprint_reason: str | None = None
         self.preview_hook: Callable[[PrintedForm], None] = self._preview
 
-        self.code_edit = QLineEdit(placeholderText="quét mã vạch trên Giấy tiếp nhận hoặc gõ mã, rồi Enter")
+        self.code_edit = QLineEdit(
+            placeholderText=_("quét mã vạch trên Giấy tiếp nhận hoặc gõ mã, rồi Enter")
+        )
         self.code_edit.setProperty(PASSTHROUGH_PROPERTY, True)  # a scan here is just typing + Enter
         self.code_edit.setMinimumWidth(420)
-        self.load_button = QPushButton("Tải hồ sơ")
-        self.summary: dict[str, QLabel] = {key: QLabel("—") for key, _ in SUMMARY_ROWS}
+        self.load_button = QPushButton(_("Tải hồ sơ"))
+        self.summary: dict[str, QLabel] = {key: QLabel("—") for key, _text in SUMMARY_ROWS}
         for label in self.summary.values():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             # Expanding: the form only widens such fields (a wrapping label would otherwise stay narrow).
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.summary["procedure"].setWordWrap(True)  # only the long one wraps (short ones keep one line)
-        self.buttons: dict[str, QPushButton] = {a: QPushButton(t) for a, t in BUTTON_TEXTS.items()}
+        self.buttons: dict[str, QPushButton] = {a: QPushButton(_(t)) for a, t in BUTTON_TEXTS.items()}
         self.handover = HandoverPanel()
         self.buttons["returned"] = self.handover.return_button
-        self.print_buttons: dict[str, QPushButton] = {k: QPushButton(t) for k, t in PRINT_TEXTS.items()}
+        self.print_buttons: dict[str, QPushButton] = {k: QPushButton(_(t)) for k, t in PRINT_TEXTS.items()}
         self.timeline_table = _table(TIMELINE_HEADERS, [], stretch=5)
-        self.apology_prompt = ApologyPrompt("Lập Mẫu 0&4 (gia hạn)…")
+        self.apology_prompt = ApologyPrompt(_("Lập Mẫu 0&4 (gia hạn)…"))
         self.status = QLabel()
         self.status.setObjectName("statusLine")
         self.status.setWordWrap(True)
@@ -130,26 +144,26 @@ class ReturnPage(QWidget):
         self._show(None)
 
     def _build(self) -> None:
-        title = QLabel("<h2>Trả kết quả</h2>")
-        code_label = QLabel("&Mã hồ sơ:")
+        title = QLabel("<h2>" + _("Trả kết quả") + "</h2>")
+        code_label = QLabel(_("&Mã hồ sơ:"))
         code_label.setBuddy(self.code_edit)
         top = QHBoxLayout()
         top.addWidget(code_label)
         top.addWidget(self.code_edit, 1)
         top.addWidget(self.load_button)
-        summary_box = QGroupBox("Hồ sơ")
+        summary_box = QGroupBox(_p("one dossier", "Hồ sơ"))
         form = QFormLayout(summary_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for key, text in SUMMARY_ROWS:
-            form.addRow(f"{text}:", self.summary[key])
+            form.addRow(_(text) + ":", self.summary[key])
         bold = QFont(self.summary["status"].font())
         bold.setBold(True)
         self.summary["status"].setFont(bold)
-        actions_box = QGroupBox("Thao tác (Alt + chữ gạch chân)")
+        actions_box = QGroupBox(_("Thao tác (Alt + chữ gạch chân)"))
         grid = QGridLayout(actions_box)
         for n, action in enumerate(BUTTON_TEXTS):
             grid.addWidget(self.buttons[action], n // 3, n % 3)
-        print_box = QGroupBox("In phiếu")
+        print_box = QGroupBox(_("In phiếu"))
         print_grid = QGridLayout(print_box)
         for n, button in enumerate(self.print_buttons.values()):
             print_grid.addWidget(button, n // 3, n % 3)
@@ -161,7 +175,7 @@ class ReturnPage(QWidget):
         middle = QHBoxLayout()
         middle.addLayout(left, 3)
         middle.addWidget(self.handover, 2)
-        timeline_box = QGroupBox("Quá trình xử lý")
+        timeline_box = QGroupBox(_("Quá trình xử lý"))
         QVBoxLayout(timeline_box).addWidget(self.timeline_table)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -183,14 +197,17 @@ class ReturnPage(QWidget):
 
     def _refused(self, error: BaseException) -> None:
         if isinstance(error, FieldErrors):
-            self.say("Thông tin chưa hợp lệ: " + "; ".join(error.errors.values()) + ".", error=True)
+            self.say(
+                _("Thông tin chưa hợp lệ: {errors}.").format(errors="; ".join(error.errors.values())),
+                error=True,
+            )
         elif isinstance(error, UserFacingError):
             text = error.message
             if error.field == "override_by":
-                text = f"{SUPERVISOR_NEEDED} ({text})"
+                text = f"{_(SUPERVISOR_NEEDED)} ({text})"
             self.say(text, error=True)
         else:
-            self.say("Lỗi ngoài dự kiến; dữ liệu không thay đổi.", error=True)
+            self.say(_("Lỗi ngoài dự kiến; dữ liệu không thay đổi."), error=True)
             self.error_hook(error)
 
     # --- loading --------------------------------------------------------------------------------------
@@ -201,7 +218,7 @@ class ReturnPage(QWidget):
         """
         code = match_code(code.strip()) or code.strip()
         if not code:
-            self.say("Hãy quét hoặc gõ mã hồ sơ.", error=True)
+            self.say(_("Hãy quét hoặc gõ mã hồ sơ."), error=True)
             return
         self._ctx.runner.run_db(
             partial(work.load, self._ctx, code),
@@ -216,7 +233,7 @@ class ReturnPage(QWidget):
     def _on_load_done(self, message: str | None, then: str | None, loaded: work.ReturnView) -> None:
         self._show(loaded)
         if message is None:
-            self.say(f"Đã tải hồ sơ {loaded.code}.")
+            self.say(_("Đã tải hồ sơ {code}.").format(code=loaded.code))
         self.code_edit.setText(loaded.code)
         if then is not None:
             self.run_action(then)
@@ -245,12 +262,12 @@ class ReturnPage(QWidget):
             self.timeline_table.setRowCount(0)
             return
         d = loaded.view.detail
-        printed = when(d.printed_appointment_local) or "chưa in giấy tiếp nhận"
+        printed = when(d.printed_appointment_local) or _("chưa in giấy tiếp nhận")
         texts = {
             "code": d.code,
             "applicant": f"{d.applicant.full_name} — CCCD {d.applicant.id_number}",
             "procedure": f"{d.procedure_code} — {d.procedure_name}",
-            "status": STATUS_NAMES.get(d.status, str(d.status)),
+            "status": _(STATUS_NAMES.get(d.status, str(d.status))),
             "appointment": when(d.appointment_local) or "—",
             "printed": printed,
             "left": loaded.time_left or "—",
@@ -288,10 +305,16 @@ class ReturnPage(QWidget):
     def _show_returned(self, payload: dict[str, Any]) -> None:
         verdict = work.timeliness_label(payload.get("timeliness"))
         who = payload.get("collector_name", "")
-        text = f"Đã trả kết quả — {verdict.upper()}" if verdict else "Đã trả kết quả"
+        text = (
+            _("Đã trả kết quả — {verdict}").format(verdict=verdict.upper())
+            if verdict
+            else _("Đã trả kết quả")
+        )
         fee = format_money(int(payload.get("fee_collected") or 0))
         self.handover.show_verdict(
-            text, payload.get("timeliness"), f"Người nhận: {who} · Lệ phí thu sau: {fee}"
+            text,
+            payload.get("timeliness"),
+            _("Người nhận: {who} · Lệ phí thu sau: {fee}").format(who=who, fee=fee),
         )
 
     # --- actions --------------------------------------------------------------------------------------
@@ -299,7 +322,7 @@ class ReturnPage(QWidget):
         """Ask what the action needs, then apply it in one transaction against the loaded version."""
         loaded = self.loaded
         if loaded is None:
-            self.say("Hãy tải một hồ sơ trước.", error=True)
+            self.say(_("Hãy tải một hồ sơ trước."), error=True)
             self.code_edit.setFocus()
             return
         try:
@@ -308,7 +331,7 @@ class ReturnPage(QWidget):
             self._refused(error)
             return
         if fields is None:
-            self.say("Đã hủy thao tác.")
+            self.say(_("Đã hủy thao tác."))
             return
         self._ctx.runner.run_db(
             partial(work.act, self._ctx, loaded.code, action, loaded.version, fields, self.policy),
@@ -320,18 +343,25 @@ class ReturnPage(QWidget):
         result = outcome.result
         local_change(self._ctx)  # the step goes to the central server soon
         self.last_result = result
-        label = ACTION_LABELS.get(result.action, result.action)
-        message = f"Đã thực hiện: {label}. Trạng thái: {STATUS_NAMES.get(result.status_to, '')}."
+        label = _(ACTION_LABELS.get(result.action, result.action))
+        message = _("Đã thực hiện: {action}. Trạng thái: {status}.").format(
+            action=label, status=_(STATUS_NAMES.get(result.status_to, ""))
+        )
         if result.action in ("supplement_received", "extended") and result.appointment_local:
-            message = f"Đã thực hiện: {label}. Hẹn trả mới: {when(result.appointment_local)}."
+            message = _("Đã thực hiện: {action}. Hẹn trả mới: {when}.").format(
+                action=label, when=when(result.appointment_local)
+            )
         if result.action == "returned":
             verdict = result.timeliness.label if result.timeliness else ""
-            message = "Đã trả kết quả" + (f" ({verdict})." if verdict else ".")
+            message = _("Đã trả kết quả") + (f" ({verdict})." if verdict else ".")
         if outcome.form is not None:
-            message += f" Đã in {work.FORM_NAMES[outcome.form.kind]}."
+            message += " " + _("Đã in {form}.").format(form=_(work.FORM_NAMES[outcome.form.kind]))
         if outcome.print_error:
             message += (
-                f" {outcome.print_error} Bấm «{PRINT_TEXTS[work.FORM_AFTER[result.action]]}» để in lại."
+                " "
+                + outcome.print_error
+                + " "
+                + _("Bấm «{button}» để in lại.").format(button=_(PRINT_TEXTS[work.FORM_AFTER[result.action]]))
             )
             message = message.replace("&", "")
         self.say(message, error=bool(outcome.print_error))
@@ -350,18 +380,19 @@ class ReturnPage(QWidget):
         """Print again a paper of the loaded dossier's latest step of its kind, or (with a reason) the receipt."""
         loaded = self.loaded
         if loaded is None:
-            self.say("Hãy tải một hồ sơ trước.", error=True)
+            self.say(_("Hãy tải một hồ sơ trước."), error=True)
             self.code_edit.setFocus()
             return
         job: Callable[[], PrintedForm]
         if kind == "receipt":
             reason = self.reason_hook(
-                "In lại giấy tiếp nhận", "Lý do in lại (ví dụ: công dân làm mất giấy hẹn):"
+                _("In lại giấy tiếp nhận"), _("Lý do in lại (ví dụ: công dân làm mất giấy hẹn):")
             )
             if not reason:
-                self.say("Đã hủy in lại giấy tiếp nhận.")
+                self.say(_("Đã hủy in lại giấy tiếp nhận."))
                 return
             job = partial(print_form, self._ctx, loaded.code, "receipt", None, reason)
+            self._reprint_reason = reason  # kept for the approval dialog if a supervisor must approve
         else:
             job = partial(print_form, self._ctx, loaded.code, kind)
         self._ctx.runner.run_db(
@@ -370,14 +401,20 @@ class ReturnPage(QWidget):
 
     def _on_printed(self, code: str, printed: PrintedForm) -> None:
         self.last_form = printed
-        label = "Đã in lại" if printed.reprint else "Đã in"
-        message = f"{label} {work.FORM_NAMES.get(printed.kind, printed.kind)}. Tệp: {printed.path}"
+        template = _("Đã in lại {form}. Tệp: {path}") if printed.reprint else _("Đã in {form}. Tệp: {path}")
+        message = template.format(form=_(work.FORM_NAMES.get(printed.kind, printed.kind)), path=printed.path)
         self.say(message)
         if printed.kind == "receipt":  # the timeline now shows the reprint
             self.load_code(code, message=message)
         self._show_form(printed)
 
     def _on_print_failed(self, kind: str, error: BaseException) -> None:
+        if isinstance(error, ReprintNeedsApproval):
+            code = error.code
+            answer_needs_approval(
+                self.approval_hook, error, self._reprint_reason, partial(self._on_printed, code), self.say
+            )
+            return
         self.say(print_failure(kind, error), error=True)
         if not isinstance(error, (UserFacingError, OSError)):
             self.error_hook(error)
@@ -386,10 +423,12 @@ class ReturnPage(QWidget):
         try:
             self.preview_hook(printed)
         except UserFacingError as exc:  # the PDF is kept; say why it cannot be shown
-            self.say(f"{exc.message} Tệp đã lưu: {printed.path}", error=True)
+            self.say(exc.message + " " + _("Tệp đã lưu: {path}").format(path=printed.path), error=True)
         except Exception as exc:
-            self.say(f"Không xem trước được phiếu; tệp đã lưu: {printed.path}", error=True)
+            self.say(
+                _("Không xem trước được phiếu; tệp đã lưu: {path}").format(path=printed.path), error=True
+            )
             self.error_hook(exc)
 
     def _preview(self, printed: PrintedForm) -> None:
-        preview_pdf(self, printed.path, work.FORM_NAMES.get(printed.kind, printed.kind))
+        preview_pdf(self, printed.path, _(work.FORM_NAMES.get(printed.kind, printed.kind)))

@@ -9,6 +9,7 @@ from typing import Any
 from counter_app.clock import utc_to_local
 from counter_app.deadlines import Timeliness, classify_finished, status_at
 from counter_app.errors import UserFacingError
+from counter_app.i18n import _
 from counter_app.services.apology_advice import ApologyAdvice
 from counter_app.services.calendar_admin import counter_calendar, counter_hours
 from counter_app.services.departments import department_choices
@@ -80,7 +81,7 @@ class ReturnView:
 
 def _time_left(session: Any, status: int, due: datetime | None, now: datetime) -> str:
     if status == 5:
-        return "Tạm dừng chờ công dân bổ sung"
+        return _("Tạm dừng chờ công dân bổ sung")
     if due is None:
         return "—"
     if status in _OPEN:
@@ -99,9 +100,10 @@ def load(ctx: AppContext, code: str) -> ReturnView:
         returned = next((e.payload for e in reversed(timeline) if e.kind == "returned"), None)
         if d.status == 9 and d.appointment_local is not None:
             ready = next((e.at_local for e in reversed(timeline) if e.kind == "result_ready"), now)
-            left = f"Có kết quả {classify_finished(ready, d.appointment_local).label.lower()}"
+            verdict = classify_finished(ready, d.appointment_local).label.lower()
+            left = _("Có kết quả {verdict}").format(verdict=verdict)
         if d.status == 10 and returned and returned.get("timeliness"):
-            left = f"Hoàn thành {timeliness_label(returned['timeliness']).lower()}"
+            left = _("Hoàn thành {verdict}").format(verdict=timeliness_label(returned["timeliness"]).lower())
         row = session.get(Dossier, d.id)
         departments = tuple(department_choices(session, row.procedure_id)) if row is not None else ()
         return ReturnView(view, timeline, left, returned, view.advice, departments)

@@ -1,4 +1,4 @@
-"""The supervisor's page (Giám sát, F4): dashboard, periodic reports and supervisor actions."""
+"""The supervisor's page (Giám sát, F5): dashboard, periodic reports and supervisor actions."""
 
 from ui.pages.supervisor.page import SupervisorPage
 

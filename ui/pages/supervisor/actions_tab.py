@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clock import utc_to_local
+from counter_app.i18n import N_, _, _n
 from counter_app.services import corrections, day_close, reprints
 from counter_app.services.corrections import Correction, IntakeValues
 from counter_app.services.day_close import DaySummary, SyncAttempt
@@ -35,7 +36,14 @@ from ui.pages.supervisor.correction_dialog import CorrectionDialog
 from ui.pages.supervisor.widgets import box
 from ui.table_model import RowsModel
 
-REQUEST_HEADERS = ("Mã hồ sơ", "Người nộp", "Giấy tờ", "Lý do in lại", "Cán bộ yêu cầu", "Lúc")
+REQUEST_HEADERS = (
+    N_("Mã hồ sơ"),
+    N_("Người nộp"),
+    N_("Giấy tờ"),
+    N_("Lý do in lại"),
+    N_("Cán bộ yêu cầu"),
+    N_("Lúc"),
+)
 DayClosed = tuple[DaySummary, Path, SyncAttempt]
 
 
@@ -43,11 +51,14 @@ def _request_cells(r: ReprintRequest) -> list[str]:
     return [
         r.code,
         r.applicant_name,
-        r.form_name,
+        _(r.form_name),
         r.reason,
         r.requested_by,
         f"{r.requested_at_local:%H:%M %d/%m}",
     ]
+
+
+NOT_A_CORRECTOR = N_("Chỉ lãnh đạo được sửa thông tin tiếp nhận; quản trị viên không sửa dữ liệu hồ sơ.")
 
 
 class ActionsTab(QWidget):
@@ -62,7 +73,7 @@ class ActionsTab(QWidget):
         self.preview_hook: Callable[[Path, str], None] = partial(preview_pdf, self)
         self.correction_hook: Callable[[IntakeValues], Correction | None] = self._run_correction_dialog
 
-        self.requests_model = RowsModel(REQUEST_HEADERS, _request_cells)
+        self.requests_model = RowsModel([_(h) for h in REQUEST_HEADERS], _request_cells)
         self.requests = QTableView()
         self.requests.setModel(self.requests_model)
         self.requests.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -70,9 +81,9 @@ class ActionsTab(QWidget):
         self.requests.verticalHeader().setVisible(False)
         self.requests.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.requests.activated.connect(lambda _i: self.approve_selected())
-        self.approve_button = QPushButton("Duyệt và in (Enter)")
-        self.refuse_button = QPushButton("Không duyệt…")
-        self.reload_button = QPushButton("Tải lại")
+        self.approve_button = QPushButton(_("Duyệt và in (Enter)"))
+        self.refuse_button = QPushButton(_("Không duyệt…"))
+        self.reload_button = QPushButton(_("Tải lại"))
         self.approve_button.clicked.connect(self.approve_selected)
         self.refuse_button.clicked.connect(self.refuse_selected)
         self.reload_button.clicked.connect(self.refresh)
@@ -83,37 +94,41 @@ class ActionsTab(QWidget):
         requests_layout = QVBoxLayout()
         requests_layout.addWidget(self.requests, 1)
         requests_layout.addLayout(buttons)
-        self.requests_box = box("Yêu cầu in lại chờ duyệt")
+        self.requests_box = box(_("Yêu cầu in lại chờ duyệt"))
         self.requests_box.setLayout(requests_layout)
 
-        self.code = QLineEdit(placeholderText="Mã hồ sơ (quét mã vạch hoặc gõ), Enter để mở")
+        self.code = QLineEdit(placeholderText=_("Mã hồ sơ (quét mã vạch hoặc gõ), Enter để mở"))
         self.code.setProperty("scannerPassthrough", True)
         self.code.returnPressed.connect(self.open_correction)
-        self.correct_button = QPushButton("Sửa thông tin tiếp nhận…")
+        self.correct_button = QPushButton(_("Sửa thông tin tiếp nhận…"))
         self.correct_button.clicked.connect(self.open_correction)
         correction_row = QHBoxLayout()
         correction_row.addWidget(self.code, 1)
         correction_row.addWidget(self.correct_button)
-        correction_box = box("Sửa thông tin tiếp nhận (có lưu thông tin cũ, lý do và người sửa)")
+        correction_box = box(_("Sửa thông tin tiếp nhận (có lưu thông tin cũ, lý do và người sửa)"))
         correction_box.setLayout(correction_row)
 
-        self.close_button = QPushButton("Chốt sổ hôm nay… (Ctrl+K)")
+        self.close_button = QPushButton(_("Chốt sổ hôm nay… (Ctrl+K)"))
         self.close_button.clicked.connect(self.close_day)
         QShortcut(QKeySequence("Ctrl+K"), self, activated=self.close_day)
         self.close_result = QLabel(
-            "Chốt sổ: thử đồng bộ với máy chủ trung tâm, liệt kê các thay đổi chưa gửi và in bản tổng hợp "
-            "một trang của ngày."
+            _(
+                "Chốt sổ: thử đồng bộ với máy chủ trung tâm, liệt kê các thay đổi chưa gửi và in bản tổng hợp "
+                "một trang của ngày."
+            )
         )
         self.close_result.setWordWrap(True)
         close_layout = QVBoxLayout()
         close_layout.addWidget(self.close_result)
         close_layout.addWidget(self.close_button)
-        close_box = box("Chốt sổ ngày")
+        close_box = box(_("Chốt sổ ngày"))
         close_box.setLayout(close_layout)
 
         notes = QLabel(
-            "Duyệt gia hạn lần hai: lãnh đạo nhập mật khẩu ngay trong hộp thoại gia hạn ở trang Trả kết quả. "
-            "Xử lý xung đột đồng bộ: thuộc phần Đồng bộ (counter-admin conflicts)."
+            _(
+                "Duyệt gia hạn lần hai: lãnh đạo nhập mật khẩu ngay trong hộp thoại gia hạn ở trang Trả kết quả. "
+                "Xử lý xung đột đồng bộ: thuộc phần Đồng bộ (counter-admin conflicts)."
+            )
         )
         notes.setWordWrap(True)
         notes.setStyleSheet("color: #5f6368;")
@@ -128,7 +143,11 @@ class ActionsTab(QWidget):
 
     # --- reprint approvals ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Reload the reprint requests waiting for a decision."""
+        """Reload the reprint requests waiting for a decision; corrections only for a supervisor."""
+        may_correct = self._ctx.role in corrections.CORRECTOR_ROLES
+        self.code.setEnabled(may_correct)
+        self.correct_button.setEnabled(may_correct)
+        self.correct_button.setToolTip("" if may_correct else _(NOT_A_CORRECTOR))
         db, now = self._ctx.db, self._ctx.clock.now_utc()
 
         def load() -> list[ReprintRequest]:
@@ -139,7 +158,7 @@ class ActionsTab(QWidget):
 
     def _show_requests(self, found: list[ReprintRequest]) -> None:
         self.requests_model.set_rows(found)
-        self.requests_box.setTitle(f"Yêu cầu in lại chờ duyệt: {len(found)}")
+        self.requests_box.setTitle(_("Yêu cầu in lại chờ duyệt: {n}").format(n=len(found)))
         if found:
             self.requests.selectRow(0)
         on = bool(found)
@@ -164,9 +183,13 @@ class ActionsTab(QWidget):
                 return reprints.approve_reprint(session, clock, request.id, user)
 
         def done(printed: PrintedForm) -> None:
-            self.say(f"Đã duyệt và in lại {request.form_name} của hồ sơ {request.code}. Tệp: {printed.path}")
+            self.say(
+                _("Đã duyệt và in lại {form} của hồ sơ {code}. Tệp: {path}").format(
+                    form=_(request.form_name), code=request.code, path=printed.path
+                )
+            )
             self.refresh()
-            self._preview(printed.path, request.form_name)
+            self._preview(printed.path, _(request.form_name))
 
         self._ctx.runner.run_db(work, done, self._failed)
 
@@ -175,7 +198,9 @@ class ActionsTab(QWidget):
         request = self.selected_request()
         if request is None:
             return
-        reason = self.reason_hook("Không duyệt in lại", f"Lý do không duyệt in lại hồ sơ {request.code}:")
+        reason = self.reason_hook(
+            _("Không duyệt in lại"), _("Lý do không duyệt in lại hồ sơ {code}:").format(code=request.code)
+        )
         if not reason:
             return
         db, clock, user = self._ctx.db, self._ctx.clock, self._ctx.user_id or ""
@@ -185,7 +210,7 @@ class ActionsTab(QWidget):
                 reprints.refuse_reprint(session, clock, request.id, user, reason)
 
         def done(_none: None) -> None:
-            self.say(f"Đã không duyệt yêu cầu in lại hồ sơ {request.code}.")
+            self.say(_("Đã không duyệt yêu cầu in lại hồ sơ {code}.").format(code=request.code))
             self.refresh()
 
         self._ctx.runner.run_db(work, done, self._failed)
@@ -194,8 +219,11 @@ class ActionsTab(QWidget):
     def open_correction(self) -> None:
         """Load the dossier whose code is typed and open the correction form."""
         code = self.code.text().strip()
+        if self._ctx.role not in corrections.CORRECTOR_ROLES:
+            self.say(_(NOT_A_CORRECTOR), error=True)
+            return
         if not code:
-            self.say("Hãy nhập hoặc quét mã hồ sơ cần sửa.", error=True)
+            self.say(_("Hãy nhập hoặc quét mã hồ sơ cần sửa."), error=True)
             self.code.setFocus()
             return
         db = self._ctx.db
@@ -209,10 +237,10 @@ class ActionsTab(QWidget):
     def _on_values_loaded(self, values: IntakeValues) -> None:
         correction = self.correction_hook(values)
         if correction is None:
-            self.say("Chưa sửa gì.")
+            self.say(_("Chưa sửa gì."))
             return
-        changed = "; ".join(f"{c.label}: {c.before} → {c.after}" for c in correction.changes)
-        self.say(f"Đã sửa hồ sơ {correction.code}: {changed}.")
+        changed = "; ".join(f"{_(c.label)}: {c.before} → {c.after}" for c in correction.changes)
+        self.say(_("Đã sửa hồ sơ {code}: {changes}.").format(code=correction.code, changes=changed))
         self.code.clear()
 
     def _run_correction_dialog(self, values: IntakeValues) -> Correction | None:
@@ -224,15 +252,15 @@ class ActionsTab(QWidget):
     def close_day(self) -> None:
         """Try to sync, then sum up the day, keep its PDF and show it (after a confirmation)."""
         today = local_today(self._ctx.clock.now_utc())
-        question = (
-            f"Chốt sổ ngày {today:%d/%m/%Y}?\nPhần mềm sẽ thử đồng bộ, liệt kê các thay đổi chưa gửi và in bản "
+        question = _(
+            "Chốt sổ ngày {day}?\nPhần mềm sẽ thử đồng bộ, liệt kê các thay đổi chưa gửi và in bản "
             "tổng hợp của ngày."
-        )
-        if not self.confirm_hook("Chốt sổ ngày", question):
+        ).format(day=f"{today:%d/%m/%Y}")
+        if not self.confirm_hook(_("Chốt sổ ngày"), question):
             return
         db, clock, user = self._ctx.db, self._ctx.clock, self._ctx.user_id or ""
         self.close_button.setEnabled(False)
-        self.close_result.setText("Đang thử đồng bộ và chốt sổ…")
+        self.close_result.setText(_("Đang thử đồng bộ và chốt sổ…"))
 
         def work() -> DayClosed:
             attempt = day_close.try_sync(db, clock)
@@ -247,28 +275,37 @@ class ActionsTab(QWidget):
         self.close_button.setEnabled(True)
         depth = summary.sync.queue_depth
         unsent = (
-            "Không còn thay đổi nào chưa gửi."
+            _("Không còn thay đổi nào chưa gửi.")
             if depth == 0
-            else f"Còn {group_thousands(depth)} thay đổi chưa gửi"
+            else _n("Còn {n} thay đổi chưa gửi", depth).format(n=group_thousands(depth))
         )
         if depth:
             oldest = summary.unsent[0] if summary.unsent else None
             unsent += (
-                f" (cũ nhất: {oldest.kind}, {oldest.code}, {oldest.created_local:%H:%M %d/%m})."
+                _(" (cũ nhất: {kind}, {code}, {when}).").format(
+                    kind=oldest.kind, code=oldest.code, when=f"{oldest.created_local:%H:%M %d/%m}"
+                )
                 if oldest
                 else "."
             )
         self.close_result.setText(
-            f"<b>Đã chốt sổ ngày {summary.day:%d/%m/%Y}</b> lúc {utc_to_local(summary.now_utc):%H:%M}: "
-            f"tiếp nhận {group_thousands(summary.received_total)}, đã giải quyết "
-            f"{group_thousands(summary.finished[0])}, đã trả {group_thousands(summary.returned)}.<br>"
-            f"{attempt.message}<br>{unsent}<br>Bản tổng hợp: {path}"
+            "<b>"
+            + _("Đã chốt sổ ngày {day}").format(day=f"{summary.day:%d/%m/%Y}")
+            + "</b> "
+            + _("lúc {time}: tiếp nhận {received}, đã giải quyết {finished}, đã trả {returned}.").format(
+                time=f"{utc_to_local(summary.now_utc):%H:%M}",
+                received=group_thousands(summary.received_total),
+                finished=group_thousands(summary.finished[0]),
+                returned=group_thousands(summary.returned),
+            )
+            + f"<br>{attempt.message}<br>{unsent}<br>"
+            + _("Bản tổng hợp: {path}").format(path=path)
         )
-        self._preview(path, f"Chốt sổ ngày {summary.day:%d/%m/%Y}")
+        self._preview(path, _("Chốt sổ ngày {day}").format(day=f"{summary.day:%d/%m/%Y}"))
 
     def _on_close_failed(self, error: BaseException) -> None:
         self.close_button.setEnabled(True)
-        self.close_result.setText("Chưa chốt sổ được.")
+        self.close_result.setText(_("Chưa chốt sổ được."))
         self._failed(error)
 
     # --- helpers ----------------------------------------------------------------------------------------
@@ -276,7 +313,7 @@ class ActionsTab(QWidget):
         try:
             self.preview_hook(path, title)
         except Exception as exc:  # the PDF is kept; say why it cannot be shown
-            self.say(f"Không xem trước được; tệp đã lưu: {path}", error=True)
+            self.say(_("Không xem trước được; tệp đã lưu: {path}").format(path=path), error=True)
             show_error(self, exc)
 
     def _confirm(self, title: str, question: str) -> bool:

@@ -6,6 +6,7 @@ The chain's status on top, filters (dates, user, action), one page of rows at a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,14 +28,38 @@ from sqlalchemy import select
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _, _n, _p
 from counter_app.services import audit_trail
 from counter_app.storage.models import AuditEntry, User
 from ui.context import AppContext
+from ui.errors import show_error
+from ui.notify import notify_success
+from ui.progress import ProgressJob
 
 ROLES = ("supervisor", "admin")
-REFUSAL = "Chỉ lãnh đạo (vai trò giám sát) và quản trị viên được xem nhật ký kiểm toán."
-HEADERS = ("Số", "Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết")
+REFUSAL = N_("Chỉ lãnh đạo (vai trò giám sát) và quản trị viên được xem nhật ký kiểm toán.")
+# The column titles; "Đối tượng" (what an entry is about) has a context: the queue uses the word otherwise.
+HEADERS = (N_("Số"), N_("Thời gian"), N_("Người thực hiện"), N_("Thao tác"), "entity", N_("Chi tiết"))
 _Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filters offer and the chain's status, read on the database worker."""
+
+    users: list[tuple[str, str]]  # (username, full name)
+    actions: list[str]
+    intact: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows for a filter and offset, with the filter's total."""
+
+    offset: int
+    total: int
+    rows: list[audit_trail.AuditRow]
 
 
 class AuditModel(QAbstractTableModel):
@@ -73,7 +98,7 @@ class AuditModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return _p("audit", "Đối tượng") if HEADERS[section] == "entity" else _(HEADERS[section])
         return None
 
 
@@ -85,6 +110,7 @@ class AuditTab(QWidget):
         self._ctx = ctx
         self.offset = 0
         self.total = 0
+        self._loads = 0  # the newest page request; an older answer arriving late is dropped
         self.chain = QLabel()
         self.chain.setObjectName("auditChain")
         self.chain.setWordWrap(True)
@@ -96,10 +122,10 @@ class AuditTab(QWidget):
             edit.setDisplayFormat("dd/MM/yyyy")
         self.user = QComboBox()
         self.action = QComboBox()
-        self.show_button = QPushButton("Xem")
-        self.prev_button = QPushButton("‹ Trang trước")
-        self.next_button = QPushButton("Trang sau ›")
-        self.export_button = QPushButton("Xuất tệp…")
+        self.show_button = QPushButton(_("Xem"))
+        self.prev_button = QPushButton(_("‹ Trang trước"))
+        self.next_button = QPushButton(_("Trang sau ›"))
+        self.export_button = QPushButton(_("Xuất tệp…"))
         self.page_label = QLabel()
         self.page_label.setMinimumWidth(220)
         self.model = AuditModel()
@@ -111,10 +137,10 @@ class AuditTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         filters = QHBoxLayout()
         for label, widget in (
-            ("Từ ngày", self.date_from),
-            ("đến", self.date_to),
-            ("Người thực hiện", self.user),
-            ("Thao tác", self.action),
+            (_("Từ ngày"), self.date_from),
+            (_("đến"), self.date_to),
+            (_("Người thực hiện"), self.user),
+            (_("Thao tác"), self.action),
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
@@ -126,7 +152,7 @@ class AuditTab(QWidget):
         paging.addWidget(self.next_button)
         paging.addWidget(self.page_label)
         paging.addStretch(1)
-        self.refusal = QLabel(REFUSAL)
+        self.refusal = QLabel(_(REFUSAL))
         self.refusal.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.refusal)
@@ -158,17 +184,31 @@ class AuditTab(QWidget):
         for widget in (self.chain, self.table, self.export_button, self.show_button):
             widget.setEnabled(allowed)
         if not allowed:
+            self._loads += 1  # a page still on its way is not shown any more
             self.model.set_rows([])
             self.chain.setText("")
             return
-        with self._ctx.db.read() as session:
-            users = list(session.execute(select(User.username, User.full_name).order_by(User.full_name)))
-            actions = sorted(session.scalars(select(AuditEntry.action).distinct()))
-            intact, status = audit_trail.chain_status(session)
-        _fill(self.user, "(tất cả)", [(u, f"{n} ({u})") for u, n in users])
-        _fill(self.action, "(tất cả)", [(a, audit_trail.action_label(a)) for a in actions])
-        colour = "#1b5e20" if intact else "#b71c1c"
-        self.chain.setText(f"<b style='color:{colour}'>{status}</b>")
+        db = self._ctx.db
+
+        def read() -> Choices:
+            with db.read() as session:
+                users = [
+                    (str(u), str(n))
+                    for u, n in session.execute(
+                        select(User.username, User.full_name).order_by(User.full_name)
+                    )
+                ]
+                actions = sorted(session.scalars(select(AuditEntry.action).distinct()))
+                intact, status = audit_trail.chain_status(session)
+            return Choices(users, actions, intact, status)
+
+        self._ctx.runner.run_db(read, self._on_choices, self._on_failed)
+
+    def _on_choices(self, choices: Choices) -> None:
+        _fill(self.user, _("(tất cả)"), [(u, f"{n} ({u})") for u, n in choices.users])
+        _fill(self.action, _("(tất cả)"), [(a, audit_trail.action_label(a)) for a in choices.actions])
+        colour = "#1b5e20" if choices.intact else "#b71c1c"
+        self.chain.setText(f"<b style='color:{colour}'>{choices.status}</b>")
         self._load()
 
     def _first_page(self) -> None:
@@ -180,39 +220,77 @@ class AuditTab(QWidget):
         self._load()
 
     def _load(self) -> None:
+        """Ask the database worker for the page at `offset`; `_on_page` shows it."""
         if not self.allowed:
             return
-        flt = self.current_filter()
-        with self._ctx.db.read() as session:
-            self.total = audit_trail.count(session, flt)
-            rows = audit_trail.page(session, flt, offset=self.offset)
+        flt, offset, db = self.current_filter(), self.offset, self._ctx.db
+        self._loads += 1
+        ticket = self._loads
+
+        def read() -> Page:
+            with db.read() as session:
+                return Page(
+                    offset, audit_trail.count(session, flt), audit_trail.page(session, flt, offset=offset)
+                )
+
+        self._ctx.runner.run_db(read, lambda page: self._on_page(ticket, page), self._on_failed)
+
+    def _on_failed(self, error: BaseException) -> None:
+        show_error(self, error)
+
+    def _on_page(self, ticket: int, page: Page) -> None:
+        if ticket != self._loads:
+            return  # the filter or the page changed since this was asked for
+        self.offset, self.total, rows = page.offset, page.total, page.rows
         self.model.set_rows(rows)
         last = self.offset + len(rows)
-        self.page_label.setText(f"Dòng {self.offset + 1 if rows else 0}–{last} / {self.total}")
+        self.page_label.setText(
+            _("Dòng {first}–{last} / {total}").format(
+                first=self.offset + 1 if rows else 0, last=last, total=self.total
+            )
+        )
         self.prev_button.setEnabled(self.offset > 0)
         self.next_button.setEnabled(last < self.total)
 
     def export_dialog(self) -> None:
         path, _chosen = QFileDialog.getSaveFileName(
-            self, "Xuất nhật ký kiểm toán", "nhat-ky-kiem-toan.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
+            self, _("Xuất nhật ký kiểm toán"), "nhat-ky-kiem-toan.xlsx", "Excel (*.xlsx);;CSV (*.csv)"
         )
         if path:
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> int | None:
-        """Export the current filter's rows; a message on success or refusal."""
+        """Export the current filter's rows on the database worker; a message on refusal or failure.
+
+        Returns the row count if the export is already done when this returns (always with a
+        synchronous runner); otherwise None, and the list refreshes when it is done.
+        """
         if not self.allowed:
-            QMessageBox.warning(self, "Nhật ký kiểm toán", REFUSAL)
+            QMessageBox.warning(self, _("Nhật ký kiểm toán"), _(REFUSAL))
             return None
-        try:
-            n = audit_trail.export(
-                self._ctx.db, self._ctx.clock, path, self.current_filter(), self._ctx.user_id
-            )
-        except UserFacingError as exc:
-            QMessageBox.warning(self, "Nhật ký kiểm toán", exc.message)
-            return None
-        self.refresh()
-        return n
+        ctx, flt = self._ctx, self.current_filter()
+        done: list[int] = []
+
+        def finished(n: int) -> None:
+            done.append(n)
+            notify_success(self, _n("Đã xuất {n} dòng nhật ký vào {path}.", n).format(n=n, path=path))
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, UserFacingError):
+                QMessageBox.warning(self, _("Nhật ký kiểm toán"), error.message)
+            else:
+                show_error(self, error)
+
+        # A long export shows its progress with "Huỷ"; a cancelled one leaves no file (ui/progress.py).
+        label = _("Đang ghi {name}…").format(name=path.name)
+        self.export_job = ProgressJob(self, ctx.runner, _("Xuất nhật ký kiểm toán"), label)
+        self.export_job.start(
+            lambda control: audit_trail.export(ctx.db, ctx.clock, path, flt, ctx.user_id, control),
+            finished,
+            failed,
+        )
+        return done[0] if done else None
 
 
 def _qdate(day: date) -> QDate:

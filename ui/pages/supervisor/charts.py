@@ -8,6 +8,8 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from counter_app.i18n import _
+
 _AXIS = QColor("#5f6368")
 _GRID = QColor("#e0e0e0")
 _TEXT = QColor("#202124")
@@ -96,7 +98,7 @@ class BarChart(QWidget):
         painter.setPen(QPen(_AXIS, 1))
         painter.drawLine(int(plot.left()), int(plot.bottom()), int(plot.right()), int(plot.bottom()))
         if not self._bars:
-            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "Chưa có số liệu")
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, _("Chưa có số liệu"))
             return
         step = plot.width() / len(self._bars)
         every = max(1, int((metrics.horizontalAdvance("00/00") + 8) // max(1.0, step)) + 1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import N_, _, _p
 from counter_app.services.corrections import (
     APPLICANT_FIELDS,
     DOSSIER_FIELDS,
@@ -33,9 +34,9 @@ from counter_app.services.validation import CHANNELS, parse_dmy
 from ui.context import AppContext
 
 _CHOICES: dict[str, list[tuple[str, Any]]] = {
-    "gender": [("(chưa ghi)", ""), ("Nam", "nam"), ("Nữ", "nu"), ("Khác", "khac")],
-    "channel": [(name.capitalize(), code) for code, name in CHANNELS.items()],
-    "delivery": [("Tại quầy", "counter"), ("Qua bưu điện", "post")],
+    "gender": [(N_("(chưa ghi)"), ""), (N_("Nam"), "nam"), (N_("Nữ"), "nu"), (N_("Khác"), "khac")],
+    "channel": [(name, code) for code, name in CHANNELS.items()],  # capitalised when shown
+    "delivery": [(N_("Tại quầy"), "counter"), (N_("Qua bưu điện"), "post")],
 }
 _ERROR_STYLE = "border: 1px solid #b71c1c; background: #fde3e3;"
 
@@ -48,34 +49,44 @@ class CorrectionDialog(QDialog):
         self._ctx = ctx
         self.values = values
         self.result_correction: Correction | None = None
-        self.setWindowTitle(f"Sửa thông tin tiếp nhận — {values.code}")
+        self.setWindowTitle(_("Sửa thông tin tiếp nhận — {code}").format(code=values.code))
         self.editors: dict[str, QWidget] = {}
         columns = QHBoxLayout()
-        for title, names in (("Người nộp hồ sơ", APPLICANT_FIELDS), ("Hồ sơ", DOSSIER_FIELDS)):
+        for title, names in (
+            (_("Người nộp hồ sơ"), APPLICANT_FIELDS),
+            (_p("one dossier", "Hồ sơ"), DOSSIER_FIELDS),
+        ):
             form = QFormLayout()
             form.addRow(QLabel(f"<b>{title}</b>"))
             for name in names:
                 editor = self._editor(name, values.values[name])
                 self.editors[name] = editor
-                form.addRow(FIELD_LABELS[name], editor)
+                form.addRow(_(FIELD_LABELS[name]), editor)
             columns.addLayout(form, 1)
-        self.reason = QLineEdit(placeholderText="Ví dụ: nhập sai số CCCD khi tiếp nhận")
+        self.reason = QLineEdit(placeholderText=_("Ví dụ: nhập sai số CCCD khi tiếp nhận"))
         self.errors = QLabel()
         self.errors.setStyleSheet("color: #b71c1c;")
         self.errors.setWordWrap(True)
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("Lưu sửa đổi (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Hủy (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button = buttons.addButton(
+            _("Lưu sửa đổi (Ctrl+S)"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton(_("Hủy (Esc)"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
         reason_row = QFormLayout()
-        reason_row.addRow("Lý do sửa (bắt buộc)", self.reason)
+        reason_row.addRow(_("Lý do sửa (bắt buộc)"), self.reason)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                f"Hồ sơ <b>{values.code}</b> — {values.procedure_name}<br>"
-                f"Tiếp nhận lúc {values.received_local:%H:%M %d/%m/%Y}. Thông tin cũ được giữ trong lịch sử hồ sơ."
+                _("Hồ sơ {code} — {procedure}").format(
+                    code=f"<b>{values.code}</b>", procedure=values.procedure_name
+                )
+                + "<br>"
+                + _("Tiếp nhận lúc {when}. Thông tin cũ được giữ trong lịch sử hồ sơ.").format(
+                    when=f"{values.received_local:%H:%M %d/%m/%Y}"
+                )
             )
         )
         layout.addLayout(columns)
@@ -89,7 +100,8 @@ class CorrectionDialog(QDialog):
         if name in _CHOICES:
             combo = QComboBox()
             for label, data in _CHOICES[name]:
-                combo.addItem(label, data)
+                shown = _(label)
+                combo.addItem(shown[:1].upper() + shown[1:], data)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             return combo
         if name == "sets_count":
@@ -99,7 +111,7 @@ class CorrectionDialog(QDialog):
         text = f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value or "")
         edit = QLineEdit(text)
         if name == "birth_date":
-            edit.setPlaceholderText("ngày/tháng/năm")
+            edit.setPlaceholderText(_("ngày/tháng/năm"))
         return edit
 
     def value_of(self, name: str) -> Any:
@@ -134,8 +146,8 @@ class CorrectionDialog(QDialog):
         for name, editor in self.editors.items():
             editor.setStyleSheet(_ERROR_STYLE if name in errors else "")
         self.reason.setStyleSheet(_ERROR_STYLE if "reason" in errors else "")
-        labels = {**FIELD_LABELS, "reason": "Lý do sửa"}
-        self.errors.setText("<br>".join(f"{labels.get(k, k)}: {v}" for k, v in errors.items()))
+        labels = {**FIELD_LABELS, "reason": N_("Lý do sửa")}
+        self.errors.setText("<br>".join(f"{_(labels.get(k, k))}: {v}" for k, v in errors.items()))
 
     def save(self) -> None:
         """Check and save in the background; the dialog closes when the correction is written."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clock import utc_to_local
+from counter_app.i18n import N_, _, _n
 from counter_app.services.dashboard import (
     CHANNEL_NAMES,
     Breakdown,
@@ -41,11 +42,22 @@ from ui.table_model import Index, RowsModel
 
 REFRESH_MS = 60_000  # while shown, the figures are reloaded every minute
 STATUS_SHOWN = (2, 4, 5, 6, 9, 10, 7, 8)  # two columns: open ones, then closed; 1 and 3 never recorded
-BREAKDOWNS = (("procedure", "Theo thủ tục"), ("field", "Theo lĩnh vực"), ("clerk", "Theo cán bộ tiếp nhận"))
-BREAKDOWN_HEADERS = ("Tên", "Tổng", "Trước hạn", "Đúng hạn", "Quá hạn", "% đúng hạn")
-OVERDUE_HEADERS = ("Mã hồ sơ", "Thủ tục", "Quá hạn", "Cán bộ · bộ phận", "Hẹn trả", "Người nộp")
+BREAKDOWNS = (
+    ("procedure", N_("Theo thủ tục")),
+    ("field", N_("Theo lĩnh vực")),
+    ("clerk", N_("Theo cán bộ tiếp nhận")),
+)
+BREAKDOWN_HEADERS = (N_("Tên"), N_("Tổng"), N_("Trước hạn"), N_("Đúng hạn"), N_("Quá hạn"), N_("% đúng hạn"))
+OVERDUE_HEADERS = (
+    N_("Mã hồ sơ"),
+    N_("Thủ tục"),
+    N_("Quá hạn"),
+    N_("Cán bộ · bộ phận"),
+    N_("Hẹn trả"),
+    N_("Người nộp"),
+)
 # Short names where the national ones do not fit the card.
-STATUS_LABELS = {**STATUS_NAMES, 5: "Chờ bổ sung", 6: "Chờ nghĩa vụ tài chính", 7: "Công dân rút"}
+STATUS_LABELS = {**STATUS_NAMES, 5: N_("Chờ bổ sung"), 6: N_("Chờ nghĩa vụ tài chính"), 7: N_("Công dân rút")}
 
 
 def _breakdown_cells(line: Breakdown) -> list[str]:
@@ -93,23 +105,23 @@ class DashboardView(QWidget):
         self._loading = False
         self._again = False
 
-        self.updated = QLabel("Đang tải…")
+        self.updated = QLabel(_("Đang tải…"))
         self.period_kind = QComboBox()
         for kind, label in PERIOD_LABELS.items():
-            self.period_kind.addItem(label, kind)
-        self.period_kind.addItem("Khoảng ngày…", "custom")
+            self.period_kind.addItem(_(label), kind)
+        self.period_kind.addItem(_("Khoảng ngày…"), "custom")
         self.period_kind.setCurrentIndex(self.period_kind.findData("month"))
         today = QDate.currentDate()
         self.period_from = QDateEdit(
             today.addDays(1 - today.day()), calendarPopup=True, displayFormat="dd/MM/yyyy"
         )
         self.period_to = QDateEdit(today, calendarPopup=True, displayFormat="dd/MM/yyyy")
-        self.refresh_button = QPushButton("Làm mới (Ctrl+R)")
+        self.refresh_button = QPushButton(_("Làm mới (Ctrl+R)"))
         self.refresh_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
-        top.addWidget(QLabel("<b>Tổng quan Bộ phận Một cửa</b>"))
+        top.addWidget(QLabel("<b>" + _("Tổng quan Bộ phận Một cửa") + "</b>"))
         top.addWidget(self.updated, 1)
-        top.addWidget(QLabel("Kỳ thống kê hồ sơ đã giải quyết:"))
+        top.addWidget(QLabel(_("Kỳ thống kê hồ sơ đã giải quyết:")))
         for widget in (self.period_kind, self.period_from, self.period_to, self.refresh_button):
             top.addWidget(widget)
         self._set_custom_visible(False)
@@ -122,8 +134,8 @@ class DashboardView(QWidget):
         status_grid.setHorizontalSpacing(6)
         for index, status in enumerate(STATUS_SHOWN):
             row, column = index % 4, 2 * (index // 4)
-            label = QLabel(STATUS_LABELS[status])
-            label.setToolTip(f"Trạng thái {status}: {STATUS_NAMES[status]}")
+            label = QLabel(_(STATUS_LABELS[status]))
+            label.setToolTip(_("Trạng thái {code}: {name}").format(code=status, name=_(STATUS_NAMES[status])))
             status_grid.addWidget(label, row, column)
             status_grid.addWidget(self.status_links[status], row, column + 1)
         status_grid.setColumnMinimumWidth(2, 100)
@@ -134,9 +146,9 @@ class DashboardView(QWidget):
         due_grid = QGridLayout()
         for row, (label, link) in enumerate(
             (
-                ("Đến hạn hôm nay", self.due_today),
-                ("Sắp đến hạn (≤ 1 ngày)", self.due_soon),
-                ("Quá hạn", self.overdue),
+                (_("Đến hạn hôm nay"), self.due_today),
+                (_("Sắp đến hạn (≤ 1 ngày)"), self.due_soon),
+                (_("Quá hạn"), self.overdue),
             )
         ):
             due_grid.addWidget(QLabel(label), row, 0)
@@ -145,9 +157,9 @@ class DashboardView(QWidget):
         self.received_links: dict[tuple[int, int], FigureLink] = {}
         received_grid = QGridLayout()
         received_grid.setHorizontalSpacing(4)
-        for column, title in enumerate(("Tổng", *CHANNEL_NAMES.values()), start=1):
-            received_grid.addWidget(QLabel(f"<i>{title}</i>"), 0, column, Qt.AlignmentFlag.AlignRight)
-        for row, label in enumerate(("Hôm nay", "Tuần này", "Tháng này"), start=1):
+        for column, title in enumerate((N_("Tổng"), *CHANNEL_NAMES.values()), start=1):
+            received_grid.addWidget(QLabel(f"<i>{_(title)}</i>"), 0, column, Qt.AlignmentFlag.AlignRight)
+        for row, label in enumerate((_("Hôm nay"), _("Tuần này"), _("Tháng này")), start=1):
             received_grid.addWidget(QLabel(label), row, 0)
             for column in range(4):
                 link = self._link()
@@ -160,9 +172,9 @@ class DashboardView(QWidget):
         cards = QHBoxLayout()
         middle = QVBoxLayout()
         for title, layout, target in (
-            ("Hồ sơ theo trạng thái", status_grid, cards),
-            ("Thời hạn", due_grid, middle),
-            ("Tiếp nhận theo kênh", received_grid, None),
+            (_("Hồ sơ theo trạng thái"), status_grid, cards),
+            (_("Thời hạn"), due_grid, middle),
+            (_("Tiếp nhận theo kênh"), received_grid, None),
         ):
             group = box(title)
             group.setLayout(layout)
@@ -173,11 +185,11 @@ class DashboardView(QWidget):
             else:
                 cards.addLayout(middle, 4)
                 cards.addWidget(group, 5)
-        middle.addWidget(box("Đồng bộ", self.sync_label))
+        middle.addWidget(box(_("Đồng bộ"), self.sync_label))
 
-        self.per_day = BarChart("Hồ sơ tiếp nhận mỗi ngày (30 ngày)")
+        self.per_day = BarChart(_("Hồ sơ tiếp nhận mỗi ngày (30 ngày)"))
         self.per_week = BarChart(
-            "Tỉ lệ giải quyết đúng hạn và trước hạn theo tuần", maximum=1.0, colour="#2e7d32"
+            _("Tỉ lệ giải quyết đúng hạn và trước hạn theo tuần"), maximum=1.0, colour="#2e7d32"
         )
         self.per_day.sig_bar_activated.connect(self._on_per_day_activated)
         self.per_week.sig_bar_activated.connect(self._on_per_week_activated)
@@ -190,7 +202,12 @@ class DashboardView(QWidget):
         self.finished_rates = {name: QLabel() for name in ("early", "on_time", "late")}
         figures = QGridLayout()
         for column, (name, label) in enumerate(
-            (("total", "Đã giải quyết"), ("early", "Trước hạn"), ("on_time", "Đúng hạn"), ("late", "Quá hạn"))
+            (
+                ("total", _("Đã giải quyết")),
+                ("early", _("Trước hạn")),
+                ("on_time", _("Đúng hạn")),
+                ("late", _("Quá hạn")),
+            )
         ):
             figures.addWidget(QLabel(label), 0, column, Qt.AlignmentFlag.AlignCenter)
             figures.addWidget(self.finished_links[name], 1, column, Qt.AlignmentFlag.AlignCenter)
@@ -198,9 +215,11 @@ class DashboardView(QWidget):
                 figures.addWidget(self.finished_rates[name], 2, column, Qt.AlignmentFlag.AlignCenter)
         self.breakdown_kind = QComboBox()
         for key, label in BREAKDOWNS:
-            self.breakdown_kind.addItem(label, key)
+            self.breakdown_kind.addItem(_(label), key)
         self.breakdown_kind.currentIndexChanged.connect(self._show_breakdown)
-        self.breakdown_model = NumbersModel(BREAKDOWN_HEADERS, _breakdown_cells, _breakdown_style)
+        self.breakdown_model = NumbersModel(
+            [_(h) for h in BREAKDOWN_HEADERS], _breakdown_cells, _breakdown_style
+        )
         self.breakdown = self._table(self.breakdown_model, stretch=0)
         self.breakdown.clicked.connect(self._on_breakdown_activated)
         self.breakdown.activated.connect(self._on_breakdown_activated)
@@ -209,18 +228,22 @@ class DashboardView(QWidget):
         finished_layout.addLayout(figures)
         finished_layout.addWidget(self.breakdown_kind)
         finished_layout.addWidget(self.breakdown, 1)
-        self.finished_box = box("Hồ sơ đã giải quyết")
+        self.finished_box = box(_("Hồ sơ đã giải quyết"))
         self.finished_box.setLayout(finished_layout)
 
         self.overdue_model = RowsModel(
-            OVERDUE_HEADERS, _overdue_cells, lambda _l, c: (LATE_COLOUR, True) if c == 2 else (None, False)
+            [_(h) for h in OVERDUE_HEADERS],
+            _overdue_cells,
+            lambda _l, c: (LATE_COLOUR, True) if c == 2 else (None, False),
         )
         self.overdue_table = self._table(self.overdue_model, stretch=1)
         for column, width in enumerate((196, 150, 112, 170, 104, 150)):
             self.overdue_table.setColumnWidth(column, width)
         self.overdue_table.activated.connect(self._on_overdue_activated)
         self.overdue_table.doubleClicked.connect(self._on_overdue_activated)
-        self.overdue_box = box("Hồ sơ quá hạn (quá hạn lâu nhất trước; Enter: xem hồ sơ)", self.overdue_table)
+        self.overdue_box = box(
+            _("Hồ sơ quá hạn (quá hạn lâu nhất trước; Enter: xem hồ sơ)"), self.overdue_table
+        )
         bottom = QHBoxLayout()
         bottom.addWidget(self.finished_box, 1)
         bottom.addWidget(self.overdue_box, 1)
@@ -316,13 +339,15 @@ class DashboardView(QWidget):
             self.refresh()
 
     def _on_failed(self, error: BaseException) -> None:
-        self.updated.setText("Không tải được số liệu.")
+        self.updated.setText(_("Không tải được số liệu."))
         self._finish_loading()
         show_error(self, error)
 
     def _on_loaded(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
-        self.updated.setText(f"cập nhật lúc {utc_to_local(dashboard.now_utc):%H:%M:%S %d/%m/%Y}")
+        self.updated.setText(
+            _("cập nhật lúc {time}").format(time=f"{utc_to_local(dashboard.now_utc):%H:%M:%S %d/%m/%Y}")
+        )
         for status, link in self.status_links.items():
             link.set_figure(dashboard.by_status[status])
         self.due_today.set_figure(dashboard.due_today)
@@ -335,20 +360,29 @@ class DashboardView(QWidget):
         sync = dashboard.sync
         if sync.standalone:
             text = (
-                f"Quầy chạy độc lập (chưa đăng ký máy chủ trung tâm).<br>Thay đổi chờ gửi: "
-                f"<b>{group_thousands(sync.queue_depth)}</b>"
+                _("Quầy chạy độc lập (chưa đăng ký máy chủ trung tâm).")
+                + "<br>"
+                + _("Thay đổi chờ gửi: {n}").format(n=f"<b>{group_thousands(sync.queue_depth)}</b>")
             )
         else:
             text = (
-                f"Thay đổi chờ gửi: <b>{group_thousands(sync.queue_depth)}</b><br>"
-                f"Đồng bộ thành công gần nhất:<br><b>{sync.last_success_text}</b><br>"
-                f"Xung đột chờ xử lý: <b>{group_thousands(sync.open_conflicts)}</b>"
+                _("Thay đổi chờ gửi: {n}").format(n=f"<b>{group_thousands(sync.queue_depth)}</b>")
+                + "<br>"
+                + _("Đồng bộ thành công gần nhất:")
+                + f"<br><b>{sync.last_success_text}</b><br>"
+                + _("Xung đột chờ xử lý: {n}").format(n=f"<b>{group_thousands(sync.open_conflicts)}</b>")
             )
             if sync.last_error:
-                text += f"<br><span style='color:{LATE_COLOUR}'>Lỗi gần nhất: {sync.last_error}</span>"
+                error = _("Lỗi gần nhất: {error}").format(error=sync.last_error)
+                text += f"<br><span style='color:{LATE_COLOUR}'>{error}</span>"
         self.sync_label.setText(text)
         finished = dashboard.finished
-        self.finished_title.setText(f"Kỳ: <b>{dashboard.period.label or ''}</b> ({dashboard.period.text()})")
+        self.finished_title.setText(
+            _("Kỳ: {period} ({dates})").format(
+                period=f"<b>{_(dashboard.period.label) if dashboard.period.label else ''}</b>",
+                dates=dashboard.period.text(),
+            )
+        )
         for name in ("total", "early", "on_time", "late"):
             figure: Figure = getattr(finished, name)
             self.finished_links[name].set_figure(figure, colour=LATE_COLOUR if name == "late" else None)
@@ -357,9 +391,13 @@ class DashboardView(QWidget):
         self._show_breakdown()
         self.overdue_model.set_rows(dashboard.overdue_lines)
         shown = len(dashboard.overdue_lines)
-        more = f", {shown} hồ sơ quá hạn lâu nhất" if shown < dashboard.overdue.value else ""
+        total = group_thousands(dashboard.overdue.value)
         self.overdue_box.setTitle(
-            f"Hồ sơ quá hạn: {group_thousands(dashboard.overdue.value)}{more} (Enter: xem hồ sơ)"
+            _n("Hồ sơ quá hạn: {total}, {n} hồ sơ quá hạn lâu nhất (Enter: xem hồ sơ)", shown).format(
+                total=total, n=shown
+            )
+            if shown < dashboard.overdue.value
+            else _("Hồ sơ quá hạn: {total} (Enter: xem hồ sơ)").format(total=total)
         )
         self.per_day.set_bars(
             [
@@ -367,7 +405,9 @@ class DashboardView(QWidget):
                     bar.figure.value,
                     group_thousands(bar.figure.value),
                     f"{bar.day:%d/%m}",
-                    f"{bar.figure.title}: {group_thousands(bar.figure.value)} hồ sơ",
+                    _n("{title}: {n} hồ sơ", bar.figure.value).format(
+                        title=_(bar.figure.title), n=group_thousands(bar.figure.value)
+                    ),
                 )
                 for bar in dashboard.received_per_day
             ]
@@ -378,8 +418,14 @@ class DashboardView(QWidget):
                     week.figures.on_time_rate,
                     percent(week.figures.on_time_rate).replace(",0 %", " %"),
                     f"{week.first:%d/%m}",
-                    f"Tuần từ {week.first:%d/%m/%Y}: {group_thousands(week.figures.total.value)} hồ sơ đã giải quyết, "
-                    f"đúng hạn và trước hạn {percent(week.figures.on_time_rate)}",
+                    _n(
+                        "Tuần từ {first}: {n} hồ sơ đã giải quyết, đúng hạn và trước hạn {rate}",
+                        week.figures.total.value,
+                    ).format(
+                        first=f"{week.first:%d/%m/%Y}",
+                        n=group_thousands(week.figures.total.value),
+                        rate=percent(week.figures.on_time_rate),
+                    ),
                 )
                 for week in dashboard.rate_per_week
             ]

@@ -1,4 +1,4 @@
-"""Giám sát (F4): for supervisors and admins only; a clerk is told plainly that the page is not theirs."""
+"""Giám sát (F5): for supervisors and admins only; a clerk is told plainly that the page is not theirs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from counter_app.i18n import N_, _
 from ui.context import AppContext
 from ui.pages.supervisor.actions_tab import ActionsTab
 from ui.pages.supervisor.audit_tab import AuditTab
@@ -13,7 +14,7 @@ from ui.pages.supervisor.dashboard_view import DashboardView
 from ui.pages.supervisor.report_tab import ReportTab
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
-DENIED = (
+DENIED = N_(
     "<h2>Giám sát</h2><p>Trang này dành cho lãnh đạo (vai trò <b>giám sát</b>) và quản trị viên.</p>"
     "<p>Tài khoản đang đăng nhập là cán bộ tiếp nhận nên không xem được số liệu tổng hợp và không thực hiện "
     "được các thao tác duyệt. Nếu cần, hãy nhờ lãnh đạo đăng nhập (Ctrl+L khóa màn hình, rồi đăng nhập "
@@ -34,16 +35,16 @@ class SupervisorPage(QWidget):
         self.reports = ReportTab(ctx)
         self.actions = ActionsTab(ctx)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.dashboard, "Tổng quan")
-        self.tabs.addTab(self.reports, "Báo cáo định kỳ")
-        self.tabs.addTab(self.actions, "Thao tác của lãnh đạo")
+        self.tabs.addTab(self.dashboard, _("Tổng quan"))
+        self.tabs.addTab(self.reports, _("Báo cáo định kỳ"))
+        self.tabs.addTab(self.actions, _("Thao tác của lãnh đạo"))
         from ui.queue.stats_tab import QueueStatsTab  # issue 8: the citizen queue's figures
 
         self.queue_stats = QueueStatsTab(ctx)
-        self.tabs.addTab(self.queue_stats, "Hàng đợi")
+        self.tabs.addTab(self.queue_stats, _("Hàng đợi"))
         self.audit = AuditTab(ctx)  # issue 9: the audit trail, read-only
-        self.tabs.addTab(self.audit, "Nhật ký kiểm toán")
-        self.denied = QLabel(DENIED)
+        self.tabs.addTab(self.audit, _("Nhật ký kiểm toán"))
+        self.denied = QLabel(_(DENIED))
         self.denied.setWordWrap(True)
         self.denied.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.denied.setObjectName("supervisorDenied")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.clock import utc_to_local
 from counter_app.errors import UserFacingError
+from counter_app.i18n import N_, _, _n
 from counter_app.services import forms, report_export, reports
 from counter_app.services.counter_setup import CounterIdentity, load_identity
 from counter_app.services.periods import checked_period
@@ -32,26 +33,31 @@ from counter_app.services.reports import COLUMNS, PeriodReport, ReportLine
 from counter_app.text import group_thousands
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.notify import notify_success
 from ui.pages.supervisor.widgets import LINK_COLOUR
 from ui.table_model import Index, ListTableModel
 
-KINDS = (("field", "Theo lĩnh vực"), ("procedure", "Theo thủ tục"), ("clerk", "Theo cán bộ tiếp nhận"))
+KINDS = (
+    ("field", N_("Theo lĩnh vực")),
+    ("procedure", N_("Theo thủ tục")),
+    ("clerk", N_("Theo cán bộ tiếp nhận")),
+)
 # The table's column titles: the group on the first line, kept short so more columns fit the screen.
 HEADERS = {
-    "total": "Tiếp nhận\nTổng số",
-    "carried": "Tiếp nhận\nKỳ trước",
-    "received_online": "Tiếp nhận\nTrực tuyến",
-    "received_direct": "Tiếp nhận\nTrực tiếp",
-    "received_post": "Tiếp nhận\nBưu chính",
-    "settled": "Đã giải quyết\nTổng số",
-    "settled_early": "Đã giải quyết\nTrước hạn",
-    "settled_on_time": "Đã giải quyết\nĐúng hạn",
-    "settled_late": "Đã giải quyết\nQuá hạn",
-    "in_progress": "Đang giải quyết\nTổng số",
-    "in_progress_on_time": "Đang giải quyết\nTrong hạn",
-    "in_progress_late": "Đang giải quyết\nQuá hạn",
-    "returned": "Trả lại\n(dừng xử lý)",
-    "withdrawn": "Công dân\nrút",
+    "total": N_("Tiếp nhận\nTổng số"),
+    "carried": N_("Tiếp nhận\nKỳ trước"),
+    "received_online": N_("Tiếp nhận\nTrực tuyến"),
+    "received_direct": N_("Tiếp nhận\nTrực tiếp"),
+    "received_post": N_("Tiếp nhận\nBưu chính"),
+    "settled": N_("Đã giải quyết\nTổng số"),
+    "settled_early": N_("Đã giải quyết\nTrước hạn"),
+    "settled_on_time": N_("Đã giải quyết\nĐúng hạn"),
+    "settled_late": N_("Đã giải quyết\nQuá hạn"),
+    "in_progress": N_("Đang giải quyết\nTổng số"),
+    "in_progress_on_time": N_("Đang giải quyết\nTrong hạn"),
+    "in_progress_late": N_("Đang giải quyết\nQuá hạn"),
+    "returned": N_("Trả lại\n(dừng xử lý)"),
+    "withdrawn": N_("Công dân\nrút"),
 }
 SavePath = Callable[[str, str], str]  # (suggested file name, file filter) → chosen path, "" to cancel
 
@@ -60,7 +66,7 @@ class ReportModel(ListTableModel):
     """The report's lines (the total first); each number knows the filter of exactly its dossiers."""
 
     def __init__(self) -> None:
-        super().__init__(["Tên", *(HEADERS[key] for key, _g, _t in COLUMNS)])
+        super().__init__([_("Tên"), *(_(HEADERS[key]) for key, _g, _t in COLUMNS)])
         self.report: PeriodReport | None = None
         self.kind = "field"
 
@@ -111,7 +117,7 @@ class ReportModel(ListTableModel):
                 linked = False
             return QBrush(QColor(LINK_COLOUR)) if linked else None
         if role == Qt.ItemDataRole.ToolTipRole and column > 0:
-            return f"{line.name} — {COLUMNS[column - 1][1]}: {COLUMNS[column - 1][2]}"
+            return f"{line.name} — {_(COLUMNS[column - 1][1])}: {_(COLUMNS[column - 1][2])}"
         return None
 
 
@@ -145,13 +151,13 @@ class ReportTab(QWidget):
         today = utc_to_local(ctx.clock.now_utc()).date()
         self.date_from = DateBox(QDate(_month_start(today)))
         self.date_to = DateBox(QDate(today))
-        self.show_button = QPushButton("Xem báo cáo")
+        self.show_button = QPushButton(_("Xem báo cáo"))
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self.load)
         quick = QHBoxLayout()
-        quick.addWidget(QLabel("Từ ngày"))
+        quick.addWidget(QLabel(_("Từ ngày")))
         quick.addWidget(self.date_from)
-        quick.addWidget(QLabel("đến ngày"))
+        quick.addWidget(QLabel(_("đến ngày")))
         quick.addWidget(self.date_to)
         for label, first, last in self._presets(today):
             button = QPushButton(label)
@@ -161,16 +167,16 @@ class ReportTab(QWidget):
         quick.addStretch(1)
         self.kind = QComboBox()
         for key, label in KINDS:
-            self.kind.addItem(label, key)
+            self.kind.addItem(_(label), key)
         self.kind.currentIndexChanged.connect(self._show_kind)
-        self.xlsx_button = QPushButton("Xuất Excel… (Ctrl+E)")
-        self.pdf_button = QPushButton("Xuất PDF…")
+        self.xlsx_button = QPushButton(_("Xuất Excel… (Ctrl+E)"))
+        self.pdf_button = QPushButton(_("Xuất PDF…"))
         self.xlsx_button.clicked.connect(lambda: self.export(".xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export(".pdf"))
         QShortcut(QKeySequence("Ctrl+E"), self, activated=lambda: self.export(".xlsx"))
         for edit in (self.date_from, self.date_to):  # Enter in a date box shows the report
             edit.sig_enter.connect(self.load)
-        self.summary = QLabel("Chọn kỳ báo cáo rồi bấm «Xem báo cáo».")
+        self.summary = QLabel(_("Chọn kỳ báo cáo rồi bấm «Xem báo cáo»."))
         self.summary.setWordWrap(True)
         tools = QHBoxLayout()
         tools.addWidget(self.kind)
@@ -202,10 +208,10 @@ class ReportTab(QWidget):
         last_month_end = month - timedelta(days=1)
         quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         return [
-            ("Tháng này", month, today),
-            ("Tháng trước", _month_start(last_month_end), last_month_end),
-            ("Quý này", quarter, today),
-            ("Năm nay", date(today.year, 1, 1), today),
+            (_("Tháng này"), month, today),
+            (_("Tháng trước"), _month_start(last_month_end), last_month_end),
+            (_("Quý này"), quarter, today),
+            (_("Năm nay"), date(today.year, 1, 1), today),
         ]
 
     def set_period(self, first: date, last: date) -> None:
@@ -231,7 +237,7 @@ class ReportTab(QWidget):
             show_error(self, exc)
             return
         db, now = self._ctx.db, self._ctx.clock.now_utc()
-        self.status.setText("Đang tính báo cáo…")
+        self.status.setText(_("Đang tính báo cáo…"))
         self.show_button.setEnabled(False)
 
         def compute() -> PeriodReport:
@@ -251,12 +257,21 @@ class ReportTab(QWidget):
         self._fit_columns()
         t = report.total
         self.summary.setText(
-            f"<b>{report.period.text().capitalize()}</b>: {group_thousands(t.total)} hồ sơ phải giải quyết; "
-            f"đã giải quyết {group_thousands(t.settled)} (đúng hạn và trước hạn "
-            f"{'–' if t.on_time_rate is None else f'{t.on_time_rate * 100:.1f}'.replace('.', ',') + ' %'}); "
-            f"đang giải quyết {group_thousands(t.in_progress)}."
+            _n(
+                "{period}: {n} hồ sơ phải giải quyết; đã giải quyết {settled} (đúng hạn và trước hạn {rate}); "
+                "đang giải quyết {in_progress}.",
+                t.total,
+            ).format(
+                period=f"<b>{report.period.text().capitalize()}</b>",
+                n=group_thousands(t.total),
+                settled=group_thousands(t.settled),
+                rate="–"
+                if t.on_time_rate is None
+                else f"{t.on_time_rate * 100:.1f}".replace(".", ",") + " %",
+                in_progress=group_thousands(t.in_progress),
+            )
         )
-        self.status.setText("Bấm vào một số (màu xanh) để xem đúng các hồ sơ đó.")
+        self.status.setText(_("Bấm vào một số (màu xanh) để xem đúng các hồ sơ đó."))
         self._set_export_enabled(True)
 
     def _show_kind(self) -> None:
@@ -277,21 +292,21 @@ class ReportTab(QWidget):
         title = next(t for k, _g, t in COLUMNS if k == column)
         group = next(g for k, g, _t in COLUMNS if k == column)
         scope = "" if index.row() == 0 else f" — {line.name}"
-        self.sig_open_list.emit(flt, f"{group}: {title}{scope}, {self.model.report.period.text()}")
+        self.sig_open_list.emit(flt, f"{_(group)}: {_(title)}{scope}, {self.model.report.period.text()}")
 
     # --- export -----------------------------------------------------------------------------------------
     def _ask_path(self, suggested: str, file_filter: str) -> str:
-        path, _chosen = QFileDialog.getSaveFileName(self, "Lưu báo cáo", suggested, file_filter)
+        path, _chosen = QFileDialog.getSaveFileName(self, _("Lưu báo cáo"), suggested, file_filter)
         return path
 
     def export(self, suffix: str) -> None:
         """Ask where to save, then write the report shown as XLSX or PDF in the background."""
         report = self.model.report
         if report is None:
-            self.status.setText("Hãy xem báo cáo trước khi xuất.")
+            self.status.setText(_("Hãy xem báo cáo trước khi xuất."))
             return
         name = f"bao-cao-{report.period.first:%Y%m%d}-{report.period.last:%Y%m%d}{suffix}"
-        file_filter = "Bảng tính Excel (*.xlsx)" if suffix == ".xlsx" else "Tệp PDF (*.pdf)"
+        file_filter = _("Bảng tính Excel (*.xlsx)") if suffix == ".xlsx" else _("Tệp PDF (*.pdf)")
         chosen = self.save_path_hook(str(Path.home() / name), file_filter)
         if not chosen:
             return
@@ -306,9 +321,12 @@ class ReportTab(QWidget):
             _write(report, identity, path, suffix)
             return path
 
-        self._ctx.runner.run_db(
-            write, lambda done: self.status.setText(f"Đã xuất báo cáo: {done}"), lambda e: show_error(self, e)
-        )
+        self._ctx.runner.run_db(write, self._on_exported, lambda e: show_error(self, e))
+
+    def _on_exported(self, done: Path) -> None:
+        text = _("Đã xuất báo cáo: {path}").format(path=done)
+        self.status.setText(text)
+        notify_success(self, text)  # the status bar too; never a pop-up
 
 
 def _write(report: PeriodReport, identity: CounterIdentity, path: Path, suffix: str) -> None:
@@ -323,5 +341,7 @@ def _write(report: PeriodReport, identity: CounterIdentity, path: Path, suffix: 
             forms.write_atomically(path, scratch.read_bytes())
     except OSError as exc:
         raise UserFacingError(
-            f"Không ghi được {path} ({exc.strerror or exc}); hãy chọn thư mục khác."
+            _("Không ghi được {path} ({reason}); hãy chọn thư mục khác.").format(
+                path=path, reason=exc.strerror or exc
+            )
         ) from None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.errors import FieldErrors, UserFacingError
+from counter_app.i18n import _
 from counter_app.services import reprints, users
 from counter_app.services.forms import PrintedForm
 from ui.context import AppContext
@@ -38,29 +39,35 @@ class ReprintRequestDialog(QDialog):
         super().__init__(parent)
         self._ctx, self.code = ctx, code
         self.outcome: ReprintOutcome | None = None
-        self.setWindowTitle("In lại giấy tiếp nhận — cần lãnh đạo duyệt")
-        self.reason = QLineEdit(placeholderText="Ví dụ: công dân làm mất giấy hẹn")
-        self.send = QRadioButton("Gửi lãnh đạo duyệt (yêu cầu chờ ở trang Giám sát)")
-        self.now = QRadioButton("Lãnh đạo duyệt ngay tại quầy")
+        self.setWindowTitle(_("In lại giấy tiếp nhận — cần lãnh đạo duyệt"))
+        self.reason = QLineEdit(placeholderText=_("Ví dụ: công dân làm mất giấy hẹn"))
+        self.send = QRadioButton(_("Gửi lãnh đạo duyệt (yêu cầu chờ ở trang Giám sát)"))
+        self.now = QRadioButton(_("Lãnh đạo duyệt ngay tại quầy"))
         self.send.setChecked(True)
-        self.username = QLineEdit(placeholderText="tên đăng nhập của lãnh đạo")
+        self.username = QLineEdit(placeholderText=_("tên đăng nhập của lãnh đạo"))
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.message = QLabel()
         self.message.setStyleSheet("color: #b71c1c;")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Lý do in lại", self.reason)
+        form.addRow(_("Lý do in lại"), self.reason)
         form.addRow(self.send)
         form.addRow(self.now)
-        form.addRow("Tài khoản lãnh đạo", self.username)
-        form.addRow("Mật khẩu", self.password)
+        form.addRow(_("Tài khoản lãnh đạo"), self.username)
+        form.addRow(_("Mật khẩu"), self.password)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Hồ sơ <b>{code}</b>: in lại giấy tiếp nhận phải được lãnh đạo duyệt."))
+        layout.addWidget(
+            QLabel(
+                _("Hồ sơ {code}: in lại giấy tiếp nhận phải được lãnh đạo duyệt.").format(
+                    code=f"<b>{code}</b>"
+                )
+            )
+        )
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from counter_app.i18n import _, _n
 from counter_app.services.dashboard import Figure
 from counter_app.text import group_thousands
 
@@ -45,8 +46,12 @@ class FigureLink(QPushButton):
         """Show the figure's value; a figure without a list is plain text."""
         self.figure = figure
         self.setText(group_thousands(figure.value))
-        self.setToolTip(f"{figure.title}: {group_thousands(figure.value)} hồ sơ — bấm để xem danh sách")
-        self.setAccessibleName(f"{figure.title}: {figure.value}")
+        self.setToolTip(
+            _n("{title}: {n} hồ sơ — bấm để xem danh sách", figure.value).format(
+                title=_(figure.title), n=group_thousands(figure.value)
+            )
+        )
+        self.setAccessibleName(f"{_(figure.title)}: {figure.value}")
         self.setEnabled(figure.filter is not None)
         self.setStyleSheet(_LINK_STYLE % (colour or self._colour, self._size, self._align))
 
