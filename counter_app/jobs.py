@@ -9,6 +9,7 @@ from collections.abc import Callable
 from counter_app.errors import Cancelled
 
 Progress = Callable[[int, int], None]  # (done, total); total 0 = not known yet
+Label = Callable[[str], None]  # what the job is doing now, one Vietnamese line
 
 
 class JobControl:
@@ -18,9 +19,15 @@ class JobControl:
     is cancelled raises `Cancelled` at its next step and must leave nothing half-written.
     """
 
-    def __init__(self, progress: Progress | None = None, cancel: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        label: Label | None = None,
+    ) -> None:
         self._progress = progress
         self._cancel = cancel or threading.Event()
+        self._label = label
 
     def cancel(self) -> None:
         """Ask the job to stop at its next step."""
@@ -40,6 +47,11 @@ class JobControl:
         """Report progress without stopping (for callbacks that must not raise, e.g. SQLite's)."""
         if self._progress is not None:
             self._progress(done, total)
+
+    def say(self, text: str) -> None:
+        """Tell what the job is doing now (a stage of a job with several, e.g. sending then receiving)."""
+        if self._label is not None:
+            self._label(text)
 
     def step(self, done: int, total: int) -> None:
         """Report `done` of `total`, then stop here if cancelled."""

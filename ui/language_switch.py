@@ -36,6 +36,7 @@ def install_language_button(window: MainWindow) -> QToolButton:
     button.setText(language_button_text())
     button.setToolTip(_("Đổi ngôn ngữ giao diện (lưu cho quầy này)"))
     button.setAutoRaise(True)
+    button.setStyleSheet("QToolButton { padding-right: 12px; }")  # the menu arrow never covers the text
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)
     group = QActionGroup(menu)

@@ -19,6 +19,7 @@ from counter_app.i18n import _, _p
 from counter_app.services.dossier_query import DossierFilter
 from ui.busy import BusyLabel
 from ui.context import AppContext
+from ui.elided_label import ElidedLabel
 from ui.language_switch import HANDOVER_KEY
 from ui.page_stack import PageStack, scrolling
 from ui.pages.admin import AdminPage
@@ -104,15 +105,18 @@ class MainWindow(QMainWindow):
         layout.addWidget(scrolling(self.stack), 1)
         self.setCentralWidget(central)
 
-        self.status_agency = QLabel(f"{ctx.identity.agency_code} · {ctx.identity.agency_name}")
+        # A narrow screen shortens the agency and the path (whole in their tooltips), never the sync state.
+        self.status_agency = ElidedLabel(
+            f"{ctx.identity.agency_code} · {ctx.identity.agency_name}", min_width=90
+        )
         self.status_user = QLabel(user_status_text(ctx))
         self.status_user.setObjectName("statusUser")
-        self.status_db = QLabel(str(ctx.db.path))
+        self.status_db = ElidedLabel(
+            str(ctx.db.path), min_width=40, hint_width=160, mode=Qt.TextElideMode.ElideMiddle
+        )
         self.status_db.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_db.setToolTip(str(ctx.db.path))  # a long path yields its room to the sync state
-        self.status_db.setMinimumWidth(120)
         bar = self.statusBar()
-        bar.addWidget(self.status_agency)
+        bar.addWidget(self.status_agency, 1)
         bar.addWidget(self.status_user)
         self.status_busy = BusyLabel(ctx.runner.busy)  # only for work over half a second
         bar.addWidget(self.status_busy)

@@ -43,12 +43,13 @@ class ProgressJob(QObject):
     """
 
     sig_progress = Signal(int, int)
+    sig_label = Signal(str)
 
-    def __init__(self, parent: QWidget, runner: TaskRunner, title: str, label: str) -> None:
+    def __init__(self, parent: QWidget, runner: TaskRunner | None, title: str, label: str) -> None:
         super().__init__(parent)
         self._parent = parent
         self._runner = runner
-        self.control = JobControl(progress=self.sig_progress.emit)
+        self.control = JobControl(progress=self.sig_progress.emit, label=self.sig_label.emit)
         self.dialog = QProgressDialog(label, _("Huỷ"), 0, 0, parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -57,6 +58,7 @@ class ProgressJob(QObject):
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.control.cancel)
         self.sig_progress.connect(self._on_progress)
+        self.sig_label.connect(self._on_label)
         self.running = False
         self.outcome = ""  # "done", "cancelled" or "failed" once finished
         self.message = ""
@@ -88,15 +90,36 @@ class ProgressJob(QObject):
             self._finish("failed", "")
             on_error(error)
 
+        assert self._runner is not None, "a job run elsewhere uses begin() and end()"
         self._runner.run_db(lambda: job(control), done, failed)
+
+    def begin(self) -> JobControl:
+        """For a job that runs elsewhere (the sync worker's round): follow it from now on; its control
+        goes to the job, and `end()` is called once it stopped."""
+        self.running = True
+        job_hub().sig_started.emit(self)
+        return self.control
+
+    def end(self, outcome: str, message: str = "") -> None:
+        """The job run elsewhere stopped: "done" (`message`, if any, in the status bar), "cancelled"
+        ("Đã huỷ.") or "failed" (the caller shows the error)."""
+        if outcome == "cancelled":
+            message = _("Đã huỷ.")
+        self._finish(outcome, message)
+        if message:
+            notify_success(self._parent, message)
 
     def _on_progress(self, done: int, total: int) -> None:
         if not self.running:
             return
-        if total and self.dialog.maximum() != total:
-            self.dialog.setMaximum(total)
+        if self.dialog.maximum() != total:
+            self.dialog.setMaximum(total)  # 0: a busy bar (a stage whose total is not known)
         if total:
             self.dialog.setValue(min(done, total))
+
+    def _on_label(self, text: str) -> None:
+        if self.running:
+            self.dialog.setLabelText(text)
 
     def _finish(self, outcome: str, message: str) -> None:
         self.running = False

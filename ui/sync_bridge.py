@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from counter_app import settings
 from counter_app.clock import utc_to_local
 from counter_app.i18n import _, _n
+from counter_app.jobs import JobControl
 from counter_app.sync import status as sync_status
 from counter_app.sync.engine import ClientFactory, SyncEngine
 from counter_app.sync.status import QueueStatus
@@ -196,10 +197,11 @@ class SyncBridge(QObject):
         worker, self.worker = self.worker, None
         return worker.stop(timeout) if worker is not None else True
 
-    def kick(self, *, force: bool = False) -> None:
-        """A round soon (after a local change), or now with `force` ("Đồng bộ ngay")."""
+    def kick(self, *, force: bool = False, control: JobControl | None = None) -> None:
+        """A round soon (after a local change), or now with `force` ("Đồng bộ ngay"; with `control`, only
+        when `running`: its progress, and "Huỷ" between two batches or pages)."""
         if self.worker is not None and self.worker.running:
-            self.worker.kick(force=force)
+            self.worker.kick(force=force, control=control)
         elif force and not self._stopping.is_set():
             self.start()  # enrolled since the window opened, or the worker was stopped: try again
         else:

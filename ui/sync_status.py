@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QS
 from counter_app.clock import Clock
 from counter_app.i18n import N_, _
 from counter_app.sync.status import DossierSyncState
+from ui.progress import ProgressJob
 from ui.sync_bridge import SyncBridge, SyncSnapshot, SyncView, describe
 
 SYNC_NOW_SHORTCUT = "Ctrl+Shift+S"
@@ -131,6 +132,7 @@ class SyncStatusWidget(QWidget):
             )
         )
         self.sync_button.clicked.connect(self.sync_now)
+        self.sync_job: ProgressJob | None = None  # the manual round in progress, with its "Huỷ"
         self.sync_action = QAction(_("Đồng bộ ngay"), self)
         self.sync_action.setShortcut(QKeySequence(SYNC_NOW_SHORTCUT))
         self.sync_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -151,12 +153,25 @@ class SyncStatusWidget(QWidget):
         self.show_state()
 
     def sync_now(self) -> None:
-        """ "Đồng bộ ngay": a round at once (never before the server's Retry-After)."""
+        """ "Đồng bộ ngay": a round at once (never before the server's Retry-After), with its progress
+        and "Huỷ" (between two batches or pages)."""
         self.sync_button.setText(_("Đang đồng bộ…"))
-        self._bridge.kick(force=True)
+        if not self._bridge.running or (self.sync_job is not None and self.sync_job.running):
+            self._bridge.kick(force=True)
+            return
+        self.sync_job = ProgressJob(self, None, _("Đồng bộ ngay"), _("Đang đồng bộ…"))
+        self._bridge.kick(force=True, control=self.sync_job.begin())
 
-    def show_snapshot(self, _snapshot: SyncSnapshot) -> None:
-        """A new status from the bridge."""
+    def show_snapshot(self, snapshot: SyncSnapshot) -> None:
+        """A new status from the bridge (the end of a manual round closes its progress)."""
+        job, status = self.sync_job, snapshot.worker
+        if job is not None and job.running and status is not None and status.control is job.control:
+            if status.phase == "cancelled":
+                job.end("cancelled")
+            elif status.phase == "idle":
+                job.end("done", status.message)
+            elif status.phase != "running":
+                job.end("failed")  # the state text says why
         self.show_state()
 
     def show_state(self) -> None:

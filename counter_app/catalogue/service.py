@@ -19,7 +19,6 @@ from counter_app.catalogue.schema import (
     format_fee,
     validate_rows,
 )
-from counter_app.catalogue.xlsx_io import read_xlsx, write_xlsx
 from counter_app.clock import Clock
 from counter_app.i18n import _
 from counter_app.paths import resources_dir
@@ -78,6 +77,8 @@ def read_catalogue_file(path: Path) -> list[ProcedureSpec]:
     if suffix == ".json":
         return read_json(path)
     if suffix == ".xlsx":
+        from counter_app.catalogue.xlsx_io import read_xlsx  # openpyxl is slow to import: only here
+
         return read_xlsx(path)
     raise CatalogueError(
         [], message=_("Không nhận dạng được tệp {name}: chỉ nhận .json hoặc .xlsx.").format(name=path.name)
@@ -90,6 +91,8 @@ def write_catalogue_file(path: Path, specs: Sequence[ProcedureSpec], *, source: 
     if suffix == ".json":
         write_json(path, specs, source=source)
     elif suffix == ".xlsx":
+        from counter_app.catalogue.xlsx_io import write_xlsx  # openpyxl is slow to import: only here
+
         write_xlsx(path, specs)
     else:
         raise CatalogueError(

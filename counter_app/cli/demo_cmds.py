@@ -7,6 +7,7 @@ import sys
 
 from counter_app.catalogue.service import load_builtin_catalogue
 from counter_app.cli import common
+from counter_app.cli.demo_accounts import DEMO_PASSWORD, DEMO_USERS
 from counter_app.clock import SystemClock, utc_to_local
 from counter_app.deadlines import WorkingHours, default_calendar
 from counter_app.demo.appointments import BulkAppointments
@@ -16,14 +17,6 @@ from counter_app.services import counter_setup, users
 from counter_app.storage.database import open_database, raw_connect
 from counter_app.storage.models import Procedure, User
 from counter_app.text import group_thousands
-
-DEMO_USERS = (
-    ("canbo1", "Nguyễn Thị Hồng Nhung", "clerk"),  # i18n: skip
-    ("canbo2", "Trần Văn Đức", "clerk"),  # i18n: skip
-    ("canbo3", "Lê Thị Ánh Tuyết", "clerk"),  # i18n: skip
-    ("lanhdao", "Phạm Quốc Việt", "supervisor"),  # i18n: skip
-)
-DEMO_PASSWORD = "motcua2026"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

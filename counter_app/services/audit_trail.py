@@ -14,9 +14,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -223,6 +220,11 @@ def _all_rows(session: Session, flt: AuditFilter) -> list[AuditRow]:
 def _write_xlsx(
     rows: list[AuditRow], path: Path, flt: AuditFilter, control: JobControl | None = None
 ) -> None:
+    # openpyxl is slow to import: only when a workbook is written, not at startup.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import and_, event, func, or_, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from counter_app import settings
+from counter_app import printing, settings  # printing's renderers load reportlab on first use
 from counter_app.catalogue.schema import ProcedureSpec, format_deadline, format_fee
 from counter_app.clock import Clock, local_to_utc, utc_to_local
 from counter_app.errors import UserFacingError
@@ -27,11 +27,6 @@ from counter_app.printing import (
     ReceiptData,
     RefusalData,
     SupplementData,
-    render_apology,
-    render_control_slip,
-    render_receipt,
-    render_refusal,
-    render_supplement,
 )
 from counter_app.services import intake
 from counter_app.services.counter_setup import CounterIdentity
@@ -214,7 +209,7 @@ def print_receipt(
     dossier = _find_dossier(session, code)
     record = intake.record_print(session, clock, dossier.id, user_id, "receipt", reprint_reason)
     data = receipt_data(session, dossier.code)
-    pdf = render_receipt(data)
+    pdf = printing.render_receipt(data)
     name = f"{_safe(dossier.code)}-{RECEIPT_SUFFIX}"
     if record.reprint:
         reprints = session.scalar(
@@ -271,7 +266,9 @@ def supplement_pdf(
         guide_officer_name=officer,
         issued_at=issued,
     )
-    return _notice_form(session, "supplement", SUPPLEMENT_PREFIX, notice, render_supplement(data), issued)
+    return _notice_form(
+        session, "supplement", SUPPLEMENT_PREFIX, notice, printing.render_supplement(data), issued
+    )
 
 
 def refusal_pdf(
@@ -295,7 +292,7 @@ def refusal_pdf(
         clerk_name=notice.clerk_name,
         issued_at=issued,
     )
-    return _notice_form(session, "refusal", REFUSAL_PREFIX, notice, render_refusal(data), issued)
+    return _notice_form(session, "refusal", REFUSAL_PREFIX, notice, printing.render_refusal(data), issued)
 
 
 def _notice_form(
@@ -443,7 +440,7 @@ def control_slip_pdf(session: Session, code: str) -> PrintedForm:
     file, since the slip only carries what the database already says. UserFacingError if unknown.
     """
     data = control_slip_data(session, code)
-    pdf = render_control_slip(data)
+    pdf = printing.render_control_slip(data)
     path = _month_dir(data.received_at) / f"{_safe(data.code)}-{CONTROL_SLIP_SUFFIX}.pdf"
     _write_in_transaction(session, path, pdf)
     return PrintedForm(path, pdf, "control_slip", False)
@@ -510,7 +507,7 @@ def apology_pdf(session: Session, code: str, seq: int | None = None) -> PrintedF
     dossier = _find_dossier(session, code)
     steps = [e.seq for e in dossier.events if e.kind == EXTENDED]
     number = steps.index(seq) + 1 if seq is not None else len(steps)
-    pdf = render_apology(data)
+    pdf = printing.render_apology(data)
     path = _month_dir(data.issued_at) / f"{_safe(data.code)}-{APOLOGY_SUFFIX}-{number}.pdf"
     _write_in_transaction(session, path, pdf)
     return PrintedForm(path, pdf, "apology", False)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+from typing import TYPE_CHECKING
 
 from counter_app.deadlines import format_instant
-from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
-from counter_app.printing.landscape import landscape_pdf
+from counter_app.errors import UserFacingError
+from counter_app.i18n import _
+from counter_app.jobs import JobControl, every
 from counter_app.services.counter_setup import CounterIdentity
 from counter_app.services.reports import COLUMNS, TITLE, PeriodReport, ReportLine
 
-__all__ = ["HEADER_ROW", "SHEETS", "export_pdf", "export_xlsx", "sections"]
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["HEADER_ROW", "SHEETS", "export_pdf", "export_xlsx", "sections", "write"]
 
 # (sheet title, first column's heading, breakdown kind): the XLSX sheets and the PDF sections.
 SHEETS = (
@@ -34,6 +32,7 @@ SECTION_TITLES = {
 }
 HEADER_ROW = 5  # title, agency, period, "as of" above it; the column groups on this row, titles below
 _FONT = "Times New Roman"
+STRIDE = 20  # lines between two progress steps (a cancel stops the export there)
 
 
 def sections(report: PeriodReport) -> list[tuple[str, str, str, list[ReportLine]]]:
@@ -50,6 +49,11 @@ def _as_of_text(report: PeriodReport) -> str:
     if report.as_of_utc == report.period.end_utc:
         return f"Số liệu tính đến hết ngày {report.period.last:%d/%m/%Y}"  # i18n: skip
     return f"Số liệu tính đến {format_instant(report.as_of_local)}"  # i18n: skip
+
+
+def line_count(report: PeriodReport) -> int:
+    """How many lines the export writes (each section: the total line, then its lines): its progress total."""
+    return sum(1 + len(rows) for _s, _h, _k, rows in sections(report))
 
 
 def _groups() -> list[tuple[str, int, int]]:
@@ -69,7 +73,13 @@ def _sheet(
     identity: CounterIdentity,
     heading: str,
     rows: Sequence[ReportLine],
+    control: JobControl | None = None,
+    done: int = 0,
+    total: int = 0,
 ) -> None:
+    from openpyxl.styles import Alignment, Border, Font, Side  # slow to import: see export_xlsx
+    from openpyxl.utils import get_column_letter
+
     last = get_column_letter(len(COLUMNS) + 1)
     for row, (text, bold, size) in enumerate(
         (
@@ -107,6 +117,7 @@ def _sheet(
     for index in range(2, len(COLUMNS) + 2):
         sheet.column_dimensions[get_column_letter(index)].width = 12
     for offset, line in enumerate([report.total, *rows], start=HEADER_ROW + 2):
+        every(control, done + offset - HEADER_ROW - 1, total, STRIDE)
         bold = line is report.total
         cell = sheet.cell(row=offset, column=1, value=line.name)
         cell.font = Font(name=_FONT, bold=bold)
@@ -126,14 +137,24 @@ def _sheet(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def export_xlsx(report: PeriodReport, path: Path, identity: CounterIdentity) -> None:
-    """Write the report: one sheet per breakdown (field, procedure, clerk), each with the total line first."""
+def export_xlsx(
+    report: PeriodReport, path: Path, identity: CounterIdentity, control: JobControl | None = None
+) -> None:
+    """Write the report: one sheet per breakdown (field, procedure, clerk), each with the total line first.
+    With a `control`: progress per line, and a cancel stops it (Cancelled) before anything is saved."""
+    # openpyxl is slow to import: only when a workbook is written, not at startup.
+    from openpyxl import Workbook
+
     book = Workbook()
     first = book.active
     assert first is not None
     book.remove(first)
+    done, total = 0, line_count(report)
     for sheet_title, heading, _kind, rows in sections(report):
-        _sheet(book.create_sheet(sheet_title), report, identity, heading, rows)
+        _sheet(book.create_sheet(sheet_title), report, identity, heading, rows, control, done, total)
+        done += 1 + len(rows)
+    if control is not None:
+        control.step(total, total)
     book.save(path)
 
 
@@ -141,8 +162,17 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def export_pdf(report: PeriodReport, identity: CounterIdentity) -> bytes:
-    """The report as a landscape A4 PDF: header, then one table per breakdown (header rows repeat)."""
+def export_pdf(report: PeriodReport, identity: CounterIdentity, control: JobControl | None = None) -> bytes:
+    """The report as a landscape A4 PDF: header, then one table per breakdown (header rows repeat).
+    With a `control`: progress per line, and a cancel stops it (Cancelled) before the PDF is laid out."""
+    # reportlab is slow to import: only when a PDF is rendered, not at startup.
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+
+    from counter_app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
+    from counter_app.printing.landscape import landscape_pdf
+
     register_fonts()
     cell = ParagraphStyle("rep_cell", fontName=REGULAR, fontSize=8, leading=9.5)
     number = ParagraphStyle("rep_num", parent=cell, alignment=2)
@@ -169,6 +199,7 @@ def export_pdf(report: PeriodReport, identity: CounterIdentity) -> bytes:
         text(_as_of_text(report), note),
         Spacer(0, 3 * mm),
     ]
+    done, total = 0, line_count(report)
     for _sheet_title, heading, kind, rows in sections(report):
         group_row = [text(heading, head)] + [text("", head) for _ in COLUMNS]
         spans = [("SPAN", (0, 0), (0, 1))]
@@ -177,6 +208,8 @@ def export_pdf(report: PeriodReport, identity: CounterIdentity) -> bytes:
             spans.append(("SPAN", (first - 1, 0), (end - 1, 0)))
         data = [group_row, [text("", head)] + [text(t, head) for _k, _g, t in COLUMNS]]
         for line in [report.total, *rows]:
+            done += 1
+            every(control, done, total, STRIDE)
             strong = line is report.total
             data.append(
                 [text(line.name, bold_cell if strong else cell)]
@@ -199,3 +232,32 @@ def export_pdf(report: PeriodReport, identity: CounterIdentity) -> bytes:
         # A section title never ends a page alone: it needs room for the header rows and a few lines.
         story += [CondPageBreak(35 * mm), text(SECTION_TITLES[kind], section), table]
     return landscape_pdf(story, TITLE, side_margin_mm=10)
+
+
+def write(
+    report: PeriodReport, identity: CounterIdentity, path: Path, control: JobControl | None = None
+) -> Path:
+    """Write the report to `path` (.xlsx or .pdf, by its suffix). The file is written beside the target
+    as `.partial` and renamed at the end: a cancelled (Cancelled) or failed export leaves no file."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise UserFacingError(_("Tệp xuất phải có đuôi .xlsx hoặc .pdf."), field="path")
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".pdf":
+            scratch.write_bytes(export_pdf(report, identity, control))
+        else:
+            export_xlsx(report, scratch, identity, control)
+        with scratch.open("rb+") as stream:  # on disk before the rename: a power cut leaves old or new
+            os.fsync(stream.fileno())
+        os.replace(scratch, path)
+    except OSError as exc:
+        raise UserFacingError(
+            _("Không ghi được {path} ({reason}); hãy chọn thư mục khác.").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from None
+    finally:  # cancelled or failed: nothing half-written is left beside the target
+        scratch.unlink(missing_ok=True)
+    return path

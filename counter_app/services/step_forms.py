@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from counter_app import printing  # its renderers load reportlab on first use, not at startup
 from counter_app.clock import Clock
 from counter_app.errors import UserFacingError
 from counter_app.i18n import N_, _
@@ -22,9 +23,6 @@ from counter_app.printing import (
     RefusalData,
     StopNoticeData,
     SupplementData,
-    render_refusal,
-    render_stop_notice,
-    render_supplement,
 )
 from counter_app.services import forms, intake
 from counter_app.services.forms import (  # the shared helpers of the forms service
@@ -167,7 +165,7 @@ def dossier_supplement_pdf(session: Session, code: str, seq: int | None = None) 
         code=detail.code,
     )
     path = _month_dir(entry.at_local) / f"{_safe(detail.code)}-{SUPPLEMENT_SUFFIX}-{entry.seq}.pdf"
-    pdf = render_supplement(data)
+    pdf = printing.render_supplement(data)
     _write_in_transaction(session, path, pdf)
     return PrintedForm(path, pdf, "supplement", False)
 
@@ -197,7 +195,7 @@ def dossier_refusal_pdf(session: Session, code: str) -> PrintedForm:
         code=detail.code,
     )
     path = _month_dir(entry.at_local) / f"{_safe(detail.code)}-{REFUSAL_SUFFIX}.pdf"
-    pdf = render_refusal(data)
+    pdf = printing.render_refusal(data)
     _write_in_transaction(session, path, pdf)
     return PrintedForm(path, pdf, "refusal", False)
 
@@ -238,7 +236,7 @@ def stop_notice_pdf(session: Session, code: str) -> PrintedForm:
     """The stop notice of dossier `code`, kept as forms/YYYY/MM/<code>-thong-bao-dung-giai-quyet.pdf."""
     data = stop_notice_data(session, code)
     path = _month_dir(data.issued_at) / f"{_safe(data.code)}-{STOP_NOTICE_SUFFIX}.pdf"
-    pdf = render_stop_notice(data)
+    pdf = printing.render_stop_notice(data)
     _write_in_transaction(session, path, pdf)
     return PrintedForm(path, pdf, "stop_notice", False)
 

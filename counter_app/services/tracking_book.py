@@ -7,12 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,8 +15,6 @@ from counter_app.clock import Clock, SystemClock, local_to_utc, utc_to_local
 from counter_app.deadlines import classify_finished
 from counter_app.errors import UserFacingError
 from counter_app.i18n import _
-from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
-from counter_app.printing.landscape import landscape_pdf
 from counter_app.services.intake import STATUS_NAMES
 from counter_app.services.workflow import EXTENDED
 from counter_app.storage.models import Dossier
@@ -201,6 +193,11 @@ def export_xlsx(
     rows: Sequence[BookRow], path: Path, *, volume: int = 1, period: tuple[date, date] | None = None
 ) -> None:
     """Write the book as an Excel workbook: title, "Quyển số", the header row (frozen), one line per row."""
+    # openpyxl is slow to import: only when a workbook is written, not at startup.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -250,6 +247,14 @@ _PDF_WIDTHS_MM = (8, 37, 27, 28, 34, 9, 16, 16, 16, 16, 16, 14, 19, 17)
 
 def export_pdf(rows: Sequence[BookRow], *, volume: int = 1, period: tuple[date, date] | None = None) -> bytes:
     """The book as a landscape A4 PDF table; the header row repeats on every page."""
+    # reportlab is slow to import: only when a PDF is rendered, not at startup.
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
+    from counter_app.printing.landscape import landscape_pdf
+
     register_fonts()
     cell = ParagraphStyle("book_cell", fontName=REGULAR, fontSize=8, leading=9.5)
     head = ParagraphStyle("book_head", parent=cell, fontName=BOLD, alignment=1)

@@ -20,6 +20,10 @@
 - Code hold: a round that completed (the pull reached the server's head) lifts a hold put by a
   restore (`codes.hold_codes`): the pull brought back this desk's own dossiers and raised the code
   sequences past them. Audited by `codes.release_hold(how="synced")`.
+- Cancel ("Huỷ" on a manual round): a `JobControl` passed to `run_once` is asked between two pushed
+  batches and two pulled pages, never mid-batch: every batch's results are already recorded, the next
+  claimed batch goes back to 'pending', the cursor stays at the last applied page. No back-off, no error;
+  the rest goes with the next round.
 - Transient failures: the in-flight ops become 'failed' and the next automatic round waits a full-jitter
   exponential back-off (1 s … 5 min), at least the server's Retry-After. Fatal ones (revoked, too old)
   stop automatic rounds until someone acts.
@@ -44,8 +48,10 @@ from sqlalchemy.orm import Session
 from counter_app import settings
 from counter_app.clock import Clock
 from counter_app.crashpoints import crash_point
+from counter_app.errors import Cancelled
 from counter_app.i18n import _
 from counter_app.ids import uuid7
+from counter_app.jobs import JobControl
 from counter_app.services import codes, outbox
 from counter_app.storage.database import Database
 from counter_app.storage.models import AuditEntry, Dossier
@@ -108,6 +114,7 @@ class SyncReport:
     events_added: int = 0
     refused: int = 0
     refetched: bool = False
+    cancelled: bool = False  # stopped by the clerk between two batches or pages
     requeued: int = 0
     anchored: int = 0  # audit.anchor ops acknowledged by the server
     hold_released: bool = False
@@ -128,7 +135,7 @@ class SyncReport:
     @property
     def ok(self) -> bool:
         """The server was reached and the round completed without an error."""
-        return self.enrolled and self.reached_server and not self.error
+        return self.enrolled and self.reached_server and not self.error and not self.cancelled
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (instants as ISO text)."""
@@ -144,6 +151,7 @@ class _Context:
     enrolment: Enrolment | None
     values: dict[str, str]
     last_op_id: int
+    depth: int  # ops waiting when the round started (the push's total)
     batch_setting: int
     pull_limit: int
     skew_limit: int
@@ -170,6 +178,7 @@ class SyncEngine:
         self.last_progress = time.monotonic()  # the worker's watchdog reads this
         self._lock = threading.Lock()
         self._inflight: list[int] = []
+        self._control: JobControl | None = None
 
     def _write(self, fn: Callable[[Session], T]) -> T:
         with self.db.write() as session:
@@ -184,9 +193,11 @@ class SyncEngine:
 
     # -- the round ---------------------------------------------------------------------------------
 
-    def run_once(self) -> SyncReport:
-        """One round now (ignores the back-off; the worker checks `due` first)."""
+    def run_once(self, control: JobControl | None = None) -> SyncReport:
+        """One round now (ignores the back-off; the worker checks `due` first). `control` shows its
+        progress and may stop it between two batches or pages (the report says `cancelled`)."""
         with self._lock:
+            self._control = control
             report = SyncReport(started_at=self.clock.now_utc())
             ctx = self._db(self._context)
             if ctx.enrolment is None:
@@ -202,6 +213,8 @@ class SyncEngine:
                     # The server went back in the middle of the round: start over once, from zero.
                     self._refetch(client, None, report)
                     self._round(client, self._db(self._context), report, probe=False)
+            except Cancelled:
+                self._db(partial(self._cancelled, report))
             except (BatchTooLarge, MustRefetch) as exc:
                 self._db(partial(self._failed, Transient(exc.message, code=exc.code), report))
             except (Transient, Fatal) as exc:
@@ -211,6 +224,7 @@ class SyncEngine:
             finally:
                 client.close()
                 self._inflight = []
+                self._control = None
             report.batch_size = self.batch_size
             log.info("sync round: %s", report.to_json())
             return report
@@ -220,6 +234,7 @@ class SyncEngine:
             state.load_enrolment(session),
             state.get_all(session),
             outbox.last_id(session),
+            outbox.depth(session),
             settings.get(session, settings.SYNC_BATCH_SIZE),
             settings.get(session, settings.SYNC_PULL_LIMIT),
             settings.get(session, settings.SKEW_WARNING_SECONDS),
@@ -273,6 +288,7 @@ class SyncEngine:
         assert ctx.enrolment is not None and self.batch_size is not None
         counter_id = ctx.enrolment.counter_id
         claimed: tuple[list[outbox.OutboxOp], int] | None = None  # claimed with the previous results
+        self._pushed(report, ctx)
         while True:
             size = self.batch_size
             ops, held = claimed or self._db(partial(_claim, size, ctx.last_op_id))
@@ -317,8 +333,17 @@ class SyncEngine:
             report.held += stats.held
             report.quarantined_ops.extend(stats.quarantined_ops)
             self.batch_size = grown
+            self._pushed(report, ctx)  # a cancel here sends the claimed next batch back to 'pending'
             if not more:
                 return
+
+    def _pushed(self, report: SyncReport, ctx: _Context) -> None:
+        if self._control is not None:
+            total = max(ctx.depth, report.pushed)
+            self._control.say(
+                _("Đang gửi lên máy chủ: {done}/{total} thao tác").format(done=report.pushed, total=total)
+            )
+            self._control.step(report.pushed, total)
 
     def _recorded(
         self,
@@ -381,6 +406,7 @@ class SyncEngine:
         assert ctx.enrolment is not None
         enrolment = ctx.enrolment
         scope = pull.Scope(enrolment.counter_id, enrolment.agency_code, enrolment.slot)
+        pages = 0
         while True:
             since = cursor
             page = self._call(partial(client.pull, since, ctx.pull_limit, epoch), report)
@@ -400,8 +426,12 @@ class SyncEngine:
             report.events_added += stats.events_added
             report.refused += stats.refused
             report.cursor = cursor
+            pages += 1
             if not page.has_more:
                 return
+            if self._control is not None:  # between two pages: the cursor is at the last applied one
+                self._control.say(_("Đang nhận từ máy chủ: {pages} trang").format(pages=pages))
+                self._control.step(pages, 0)
 
     def _apply_page(
         self, page: protocol.PullResponse, scope: pull.Scope, session: Session
@@ -492,6 +522,14 @@ class SyncEngine:
                     "server_epoch": synced.get(state.SERVER_EPOCH, ""),
                 },
             )
+        self._finish(session, report)
+
+    def _cancelled(self, report: SyncReport, session: Session) -> None:
+        """Stopped by the clerk: the claimed batch waits again, no error and no back-off."""
+        outbox.release(session, self._inflight, "pending")
+        state.put(session, self.clock.now_utc(), **self._common(report))
+        report.cancelled = True
+        log.info("sync round cancelled after %d ops sent, %d changes received", report.pushed, report.pulled)
         self._finish(session, report)
 
     def _failed(self, exc: SyncError, report: SyncReport, session: Session) -> None:

@@ -9,6 +9,8 @@
   abandoned and the next round gets a fresh engine. Abandoning is safe: ops are idempotent.
 - After each round the engine's `stalled` check runs (ops waiting, server answering, nothing
   acknowledged for `sync.stall_minutes`): the engine is replaced and the status says so.
+- A forced kick may bring a `JobControl` ("Đồng bộ ngay" with its progress and "Huỷ"): that round
+  reports to it and stops when cancelled; every status until the round ends carries it.
 - `on_status` receives a WorkerStatus from the worker's threads; a UI re-emits it on its own thread.
 """
 
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 
 from counter_app.clock import Clock
 from counter_app.i18n import _
+from counter_app.jobs import JobControl
 from counter_app.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
@@ -32,12 +35,13 @@ log = logging.getLogger(__name__)
 class WorkerStatus:
     """What the worker is doing, for the status bar."""
 
-    phase: str  # running | idle | waiting | stopped | not_enrolled | restarted | error
+    phase: str  # running | idle | waiting | stopped | not_enrolled | restarted | error | cancelled
     message: str  # Vietnamese, one line
     report: SyncReport | None = None
     next_round_at: datetime | None = None  # UTC
     stalled: bool = False
     restarts: int = 0
+    control: JobControl | None = None  # the control of the manual round this status is about
 
 
 class SyncWorker:
@@ -61,6 +65,8 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._force = False
+        self._control: JobControl | None = None  # waiting for the next round
+        self._job: JobControl | None = None  # of the round in progress
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
         self.restarts = 0
@@ -88,10 +94,13 @@ class SyncWorker:
         thread.join(timeout)
         return not thread.is_alive()
 
-    def kick(self, *, force: bool = False) -> None:
-        """Run a round soon: after a local change, or `force` for "Đồng bộ ngay"."""
+    def kick(self, *, force: bool = False, control: JobControl | None = None) -> None:
+        """Run a round soon: after a local change, or `force` for "Đồng bộ ngay" (with `control`, the
+        round shows its progress and can be cancelled)."""
         with self._guard:
-            self._force = self._force or force
+            self._force = self._force or force or control is not None
+            if control is not None:
+                self._control = control
         self._wake.set()
 
     @property
@@ -105,6 +114,7 @@ class SyncWorker:
         while not self._stopping.is_set():
             with self._guard:
                 force, self._force = self._force, False
+                self._job, self._control = self._control, None
             self._wake.clear()
             try:
                 if self.engine.due(self.clock.now_utc(), force=force):
@@ -116,6 +126,7 @@ class SyncWorker:
                 log.exception("sync worker")
                 self._emit("error", _("Lỗi ngoài dự kiến khi đồng bộ; xem nhật ký. Sẽ thử lại."))
                 wait = 60.0
+            self._job = None
             self._wake.wait(wait)
 
     def _settings(self) -> tuple[float, float]:
@@ -135,7 +146,7 @@ class SyncWorker:
         box: list[SyncReport | BaseException] = []
         self._emit("running", _("Đang đồng bộ…"))
         engine.last_progress = time.monotonic()
-        runner = threading.Thread(target=_run, args=(engine, box), name="sync-round", daemon=True)
+        runner = threading.Thread(target=_run, args=(engine, box, self._job), name="sync-round", daemon=True)
         runner.start()
         while runner.is_alive():
             runner.join(0.2)
@@ -149,7 +160,7 @@ class SyncWorker:
         if isinstance(outcome, BaseException):
             raise outcome
         self._report(outcome)
-        if outcome.enrolled and engine.stalled(self.clock.now_utc()):
+        if outcome.enrolled and not outcome.cancelled and engine.stalled(self.clock.now_utc()):
             self._restart(_("hàng đợi không giảm dù máy chủ vẫn trả lời"))
 
     def _restart(self, why: str) -> None:
@@ -162,6 +173,12 @@ class SyncWorker:
     def _report(self, report: SyncReport) -> None:
         if not report.enrolled:
             self._emit("not_enrolled", report.error, report)
+        elif report.cancelled:
+            message = _("Đã huỷ lượt đồng bộ: đã gửi {pushed}, còn {depth} thao tác chờ").format(
+                pushed=report.pushed, depth=report.depth
+            )
+            interval, _wedge = self._settings()
+            self._emit("cancelled", message, report, self.clock.now_utc() + timedelta(seconds=interval))
         elif report.error_kind == "fatal":
             self._emit("stopped", _("Đã dừng đồng bộ: {error}").format(error=report.error), report)
         elif report.error:
@@ -184,7 +201,7 @@ class SyncWorker:
         *,
         stalled: bool = False,
     ) -> None:
-        status = WorkerStatus(phase, message, report, next_round_at, stalled, self.restarts)
+        status = WorkerStatus(phase, message, report, next_round_at, stalled, self.restarts, self._job)
         self.last_status = status
         if self.on_status is not None:
             try:
@@ -193,8 +210,8 @@ class SyncWorker:
                 log.exception("sync status listener")
 
 
-def _run(engine: SyncEngine, box: list[SyncReport | BaseException]) -> None:
+def _run(engine: SyncEngine, box: list[SyncReport | BaseException], control: JobControl | None) -> None:
     try:
-        box.append(engine.run_once())
+        box.append(engine.run_once(control))
     except BaseException as exc:  # handed to the control thread
         box.append(exc)

@@ -61,6 +61,16 @@ def main(db_path: Path, shots: Path) -> None:
             }
         )
     minimum = window.minimumSizeHint()
+    sync = window.status_sync
+    status_whole = {  # shown entirely, with all their text
+        name: widget.visibleRegion().boundingRect() == widget.rect()
+        and widget.fontMetrics().horizontalAdvance(widget.text()) <= widget.width()
+        for name, widget in (
+            ("user", window.status_user),
+            ("sync", sync.state_label),
+            ("sync_button", sync.sync_button),
+        )
+    }
     print(
         json.dumps(
             {
@@ -69,6 +79,8 @@ def main(db_path: Path, shots: Path) -> None:
                 "window_min": [minimum.width(), minimum.height()],
                 "window": [window.width(), window.height()],
                 "pages": pages,
+                "status_whole": status_whole,
+                "agency_tooltip": window.status_agency.toolTip() == window.status_agency.text(),
             }
         )
     )

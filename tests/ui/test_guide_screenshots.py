@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QInputDialog,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from counter_app.cli.admin import main as admin_main
@@ -32,6 +40,7 @@ from ui.app import build_context, build_window
 from ui.fonts import install_fonts
 from ui.help_window import SHORTCUTS_PAGE, guide_dir
 from ui.idle_lock import IdleLock
+from ui.language_switch import BUTTON_NAME
 from ui.main_window import MainWindow
 from ui.pages.intake.notices import SupplementDialog
 from ui.pages.intake.print_preview import preview_pdf
@@ -124,7 +133,8 @@ def shoot(qtbot: QtBot, widget: QWidget, name: str, *, size: tuple[int, int] | N
     if not widget.isVisible():
         widget.show()
     qtbot.waitExposed(widget)
-    QApplication.processEvents()
+    for _pass in range(2):  # a label that wraps settles its height in a second layout pass
+        QApplication.processEvents()
     image = widget.grab().toImage()
     assert image.width() <= SCREEN[0] and image.height() <= SCREEN[1], (name, image.size())
     small = image.scaled(96, 54)
@@ -135,6 +145,31 @@ def shoot(qtbot: QtBot, widget: QWidget, name: str, *, size: tuple[int, int] | N
         IMG.mkdir(parents=True, exist_ok=True)
         assert image.save(str(IMG / f"{name}.png"))
     return image
+
+
+def whole(widget: QWidget) -> None:
+    """`widget` is shown entirely (no parent clips it) and, if a label, its text is not cut short."""
+    assert widget.isVisible(), widget
+    assert widget.visibleRegion().boundingRect() == widget.rect(), (widget, widget.visibleRegion())
+    if isinstance(widget, QLabel) and widget.wordWrap():
+        assert widget.height() >= widget.heightForWidth(widget.width()), (widget.text(), widget.size())
+    elif isinstance(widget, QLabel | QAbstractButton):
+        room = widget.contentsRect().width() if isinstance(widget, QLabel) else widget.width()
+        assert widget.fontMetrics().horizontalAdvance(widget.text()) <= room, (widget.text(), room)
+
+
+def status_bar_whole(window: MainWindow) -> None:
+    """The status bar keeps the user, the sync state and its button whole; the agency is shortened
+    only with "…" and a tooltip."""
+    sync = window.status_sync
+    for widget in (window.status_user, sync.state_label, sync.sync_button):
+        whole(widget)
+    assert window.status_agency.visibleRegion().boundingRect() == window.status_agency.rect()
+    assert window.status_agency.toolTip() == window.status_agency.text()
+    assert window.status_agency.width() >= 90
+    language = window.findChild(QToolButton, BUTTON_NAME)
+    assert isinstance(language, QToolButton)
+    whole(language)
 
 
 def _modal(qtbot: QtBot, run: Callable[[], object], name: str, size: tuple[int, int] | None = None) -> str:
@@ -230,6 +265,8 @@ def test_intake_list_detail_and_return(qtbot: QtBot, demo: Database) -> None:
     page.applicant.phone.setText("0912345678")
     page.documents.tick_all()
     shoot(qtbot, window, "tiep-nhan-da-dien")
+    whole(page.documents.fee_label)  # the catalogue's two-line fee text, not squeezed into one line
+    status_bar_whole(window)
 
     qtbot.keyClick(page.applicant.phone, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert page.stack.currentWidget() is page.saved_panel, page.status.text()
@@ -273,6 +310,14 @@ def test_intake_list_detail_and_return(qtbot: QtBot, demo: Database) -> None:
     assert errors == []
     assert window.stack.currentWidget() is window.return_page
     shoot(qtbot, window, "tra-ket-qua")
+    area = window.findChild(QScrollArea, "pageScroll")
+    assert isinstance(area, QScrollArea) and not area.verticalScrollBar().isVisible()  # it all fits
+    history = window.return_page.timeline_table
+    whole(history)  # the processing history is all in view, with room for its steps
+    assert history.height() >= 110 and history.rowCount() >= 3
+    last = history.visualRect(history.model().index(history.rowCount() - 1, 0))
+    assert history.viewport().rect().contains(last), last
+    status_bar_whole(window)
 
 
 def test_supervisor_admin_and_help(qtbot: QtBot, demo: Database) -> None:
@@ -340,6 +385,11 @@ def test_queue_screens(qtbot: QtBot, demo: Database) -> None:
         panel.refresh()
         assert panel.current.text() not in ("", "—")
         shoot(qtbot, window, "hang-doi-bang-goi")
+        listing = window.dossier_page
+        assert window.stack.currentWidget() is listing
+        for widget in (listing.count_label, listing.filters.clear, *listing.filters.due_buttons.values()):
+            whole(widget)  # beside the queue panel nothing of the list's bar is cut off
+        status_bar_whole(window)
 
         display = DisplayWindow(queue, AGENCY, announce=Silent(), clock=queue.clock, synchronous=True)
         qtbot.addWidget(display)

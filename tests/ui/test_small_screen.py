@@ -55,3 +55,5 @@ def test_every_page_fits_1366x768_at_125_percent(db_path: Path, small_screen: di
     assert all(
         Path(page["shot"]).stat().st_size > 10_000 for page in found["pages"]
     )  # screenshots to look at
+    # The status bar shortens the agency (whole in its tooltip), never the user or the sync state.
+    assert all(found["status_whole"].values()) and found["agency_tooltip"], found["status_whole"]

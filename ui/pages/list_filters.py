@@ -63,12 +63,14 @@ class ListFilters(QWidget):
             self.status.addItem(_(name), (code,))
         self.field = _combo(_("Tất cả lĩnh vực"))
         self.procedure = _combo(_("Tất cả thủ tục"))
-        self.procedure.setMinimumContentsLength(18)  # the dossier list fits 1366×768 at 125 %
-        self.procedure.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.clerk = _combo(_("Tất cả cán bộ"))
         self.sort = QComboBox()
         for key, label in SORT_LABELS.items():
             self.sort.addItem(_(label), key)
+        # The list fits 1366×768 at 125 %, and beside the queue panel: long choices elide in the combos.
+        for combo, length in ((self.status, 12), (self.procedure, 14), (self.sort, 10)):
+            combo.setMinimumContentsLength(length)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.period = QCheckBox(_("Ngày nhận từ"))
         today = QDate.currentDate()
         self.received_from = QDateEdit(today.addDays(-30), calendarPopup=True, displayFormat="dd/MM/yyyy")
@@ -85,6 +87,7 @@ class ListFilters(QWidget):
         for widget in (self.status, self.field, self.procedure, self.clerk, self.sort):
             first.addWidget(widget)
         first.addStretch(1)
+        first.addWidget(self.clear)  # on the shorter row: the due toggles need the room below
         second = QHBoxLayout()
         second.addWidget(self.period)
         second.addWidget(self.received_from)
@@ -93,7 +96,6 @@ class ListFilters(QWidget):
         for button in self.due_buttons.values():
             second.addWidget(button)
         second.addStretch(1)
-        second.addWidget(self.clear)
         # A preset from the supervisor's dashboard: its title, and a button to drop what the widgets cannot show.
         self.preset_label = QLabel()
         self.preset_label.setObjectName("presetFilter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,33 @@ _CATALOGUE = Qt.ItemDataRole.UserRole  # on column 0: True for a catalogue row, 
 MAX_FEE = 100_000_000
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height of all its lines: the form around it never squeezes a
+    two-line fee into one line (the checklist above gives way instead)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        """Show `text`; the minimum height follows it at the next layout."""
+        super().setText(text)
+        self._fit()
+
+    def hasHeightForWidth(self) -> bool:
+        # The form honours the minimum height set by _fit; as height-for-width it squeezed it to one line.
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class DocumentsSection(QWidget):
     """What the citizen hands in and how the result goes back; the fee is the catalogue's unless a
     reason is written."""
@@ -66,8 +93,7 @@ class DocumentsSection(QWidget):
         for code, label in DELIVERY_CHOICES:
             self.delivery.addItem(_(label), code)
         self.delivery_address = QLineEdit(placeholderText=_("địa chỉ nhận kết quả qua bưu điện"))
-        self.fee_label = QLabel("—")
-        self.fee_label.setWordWrap(True)
+        self.fee_label = WrappedLabel("—")
         self.fee_override = QCheckBox(_("Thu khác mức"))
         self.fee_collected = QSpinBox(minimum=0, maximum=MAX_FEE, singleStep=1000)
         self.fee_collected.setSuffix(_(" đ"))

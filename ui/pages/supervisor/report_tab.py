@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.clock import utc_to_local
-from counter_app.errors import UserFacingError
 from counter_app.i18n import N_, _, _n
-from counter_app.services import forms, report_export, reports
-from counter_app.services.counter_setup import CounterIdentity, load_identity
+from counter_app.jobs import JobControl
+from counter_app.services import report_export, reports
+from counter_app.services.counter_setup import load_identity
 from counter_app.services.periods import checked_period
 from counter_app.services.reports import COLUMNS, PeriodReport, ReportLine
 from counter_app.text import group_thousands
@@ -35,6 +34,7 @@ from ui.context import AppContext
 from ui.errors import show_error
 from ui.notify import notify_success
 from ui.pages.supervisor.widgets import LINK_COLOUR
+from ui.progress import ProgressJob
 from ui.table_model import Index, ListTableModel
 
 KINDS = (
@@ -195,6 +195,7 @@ class ReportTab(QWidget):
         self.table.clicked.connect(self._on_cell_activated)
         self.table.activated.connect(self._on_cell_activated)
         self.status = QLabel()
+        self.export_job: ProgressJob | None = None  # the last export, with its "Huỷ"
         layout = QVBoxLayout(self)
         layout.addLayout(quick)
         layout.addLayout(tools)
@@ -313,35 +314,25 @@ class ReportTab(QWidget):
         path = Path(chosen)
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
+        self.export_to(path)
+
+    def export_to(self, path: Path) -> None:
+        """Write the report shown to `path` on the database worker, with progress and "Huỷ"."""
+        report = self.model.report
+        if report is None:
+            return
         db = self._ctx.db
 
-        def write() -> Path:
+        def write(control: JobControl) -> Path:
             with db.read() as session:
                 identity = load_identity(session)
-            _write(report, identity, path, suffix)
-            return path
+            return report_export.write(report, identity, path, control)
 
-        self._ctx.runner.run_db(write, self._on_exported, lambda e: show_error(self, e))
+        label = _("Đang ghi {name}…").format(name=path.name)
+        self.export_job = ProgressJob(self, self._ctx.runner, _("Xuất báo cáo"), label)
+        self.export_job.start(write, self._on_exported, lambda e: show_error(self, e))
 
     def _on_exported(self, done: Path) -> None:
         text = _("Đã xuất báo cáo: {path}").format(path=done)
         self.status.setText(text)
         notify_success(self, text)  # the status bar too; never a pop-up
-
-
-def _write(report: PeriodReport, identity: CounterIdentity, path: Path, suffix: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".pdf":
-            forms.write_atomically(path, report_export.export_pdf(report, identity))
-            return
-        with tempfile.TemporaryDirectory(dir=path.parent) as folder:
-            scratch = Path(folder) / path.name
-            report_export.export_xlsx(report, scratch, identity)
-            forms.write_atomically(path, scratch.read_bytes())
-    except OSError as exc:
-        raise UserFacingError(
-            _("Không ghi được {path} ({reason}); hãy chọn thư mục khác.").format(
-                path=path, reason=exc.strerror or exc
-            )
-        ) from None
