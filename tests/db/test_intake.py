@@ -16,7 +16,6 @@ from sqlalchemy import select
 from counter_app.clock import FixedClock
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.services import audit, intake, outbox, users
-from counter_app.services.counter_setup import initialise_counter
 from counter_app.services.intake import DocumentLine, IntakeForm
 from counter_app.services.reprint_gate import ReprintNeedsApproval
 from counter_app.storage.database import Database, create_database, open_database, raw_connect
@@ -26,12 +25,10 @@ from counter_app.storage.models import (
     DossierDocument,
     DossierEvent,
     OutboxEntry,
-    Procedure,
-    ProcedureDocument,
 )
+from tests.db.intake_seed import seed_intake_counter
 
 FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
-AGENCY = "000.00.31.H12"
 APPOINTMENT = datetime(2024, 6, 18, 9, 30)
 TABLES = (
     "applicants",
@@ -56,44 +53,7 @@ def db(tmp_path: Path, clock: FixedClock) -> Iterator[Database]:
     create_database(path)
     database = open_database(path)
     with database.write() as session:
-        initialise_counter(
-            session,
-            clock,
-            agency_code=AGENCY,
-            agency_name="UBND xã Ỷ La",
-            parent_name="UBND TỈNH",
-            place_name="Ỷ La",
-        )
-        procedure = Procedure(
-            id=1,
-            code="1.001",
-            name="Đăng ký khai sinh",
-            name_fold="dang ky khai sinh",
-            field_name="Hộ tịch",
-            deadline_amount=3,
-            deadline_unit="working_days",
-            fee_amount=20_000,
-            updated_at=clock.now_utc(),
-        )
-        procedure.documents = [
-            ProcedureDocument(position=1, name="Tờ khai đăng ký khai sinh", originals=1),
-            ProcedureDocument(position=2, name="Giấy chứng sinh", originals=1),
-            ProcedureDocument(position=3, name="Giấy ủy quyền", originals=1, required=False),
-        ]
-        session.add(procedure)
-        session.add(
-            Procedure(
-                id=2,
-                code="9.999",
-                name="Thủ tục đã bỏ",
-                name_fold="thu tuc da bo",
-                field_name="Khác",
-                deadline_amount=1,
-                deadline_unit="working_days",
-                active=False,
-                updated_at=clock.now_utc(),
-            )
-        )
+        seed_intake_counter(session, clock)
     yield database
     database.close()
 

@@ -28,10 +28,9 @@ from counter_app import ids
 from counter_app.clock import FixedClock
 from counter_app.errors import FieldErrors, UserFacingError
 from counter_app.services import appointment, codes, intake, users
-from counter_app.services.counter_setup import initialise_counter
 from counter_app.services.intake import DocumentLine, IntakeForm
 from counter_app.storage.database import Database, create_database, open_database
-from counter_app.storage.models import Procedure, ProcedureDocument
+from tests.db.intake_seed import seed_intake_counter
 
 REFERENCE = Path(__file__).with_name("intake_reference.json")
 FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
@@ -81,44 +80,7 @@ def _setup(path: Path, clock: FixedClock) -> tuple[Database, str, str]:
     create_database(path)
     db = open_database(path)
     with db.write() as session:
-        initialise_counter(
-            session,
-            clock,
-            agency_code="000.00.31.H12",
-            agency_name="UBND xã Ỷ La",
-            parent_name="UBND TỈNH",
-            place_name="Ỷ La",
-        )
-        procedure = Procedure(
-            id=1,
-            code="1.001",
-            name="Đăng ký khai sinh",
-            name_fold="dang ky khai sinh",
-            field_name="Hộ tịch",
-            deadline_amount=3,
-            deadline_unit="working_days",
-            fee_amount=20_000,
-            updated_at=clock.now_utc(),
-        )
-        procedure.documents = [
-            ProcedureDocument(position=1, name="Tờ khai đăng ký khai sinh", originals=1),
-            ProcedureDocument(position=2, name="Giấy chứng sinh", originals=1),
-            ProcedureDocument(position=3, name="Giấy ủy quyền", originals=1, required=False),
-        ]
-        session.add(procedure)
-        session.add(
-            Procedure(
-                id=2,
-                code="9.999",
-                name="Thủ tục đã bỏ",
-                name_fold="thu tuc da bo",
-                field_name="Khác",
-                deadline_amount=1,
-                deadline_unit="working_days",
-                active=False,
-                updated_at=clock.now_utc(),
-            )
-        )
+        seed_intake_counter(session, clock)
         clerk = users.create_user(
             session, clock, "an", "Trần Thị Cán Bộ", "clerk", "mat-khau-123", policy=FAST
         )
