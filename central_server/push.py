@@ -8,6 +8,7 @@ replayed alone in its own SAVEPOINT, so one bad op never blocks the others.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
@@ -178,37 +179,63 @@ def _json_int(value: int | None) -> str:
 
 
 def _event_fields(ev: Mapping[str, Any], default_kind: str) -> dict[str, Any]:
-    kind = _str(ev, "kind", 64, required=False) or default_kind
-    at = _str(ev, "at", 40, required=False)
-    deadline = _str(ev, "step_deadline", 40, required=False)
+    ev_id, kind, at, deadline = ev.get("id"), ev.get("kind"), ev.get("at"), ev.get("step_deadline")
+    status_from, status_to, payload = ev.get("status_from"), ev.get("status_to"), ev.get("payload")
+    if not (  # the common case, checked at once; anything else goes field by field for the message
+        (ev_id is None or (type(ev_id) is str and len(ev_id) <= 36))
+        and (kind is None or (type(kind) is str and len(kind) <= 64))
+        and (at is None or (type(at) is str and len(at) <= 40))
+        and (deadline is None or (type(deadline) is str and len(deadline) <= 40))
+        and (status_from is None or type(status_from) is int)
+        and (status_to is None or type(status_to) is int)
+    ):
+        kind, at = _str(ev, "kind", 64, required=False), _str(ev, "at", 40, required=False)
+        deadline, ev_id = _str(ev, "step_deadline", 40, required=False), _str(ev, "id", 36, required=False)
+        status_from, status_to = _int(ev, "status_from"), _int(ev, "status_to")
     user = ev.get("user_id", ev.get("user"))
     note = ev.get("note")
     return {
-        "id": _str(ev, "id", 36, required=False) or str(uuid.uuid4()),
-        "kind": kind,
-        "status_from": _int(ev, "status_from"),
-        "status_to": _int(ev, "status_to"),
+        "id": ev_id or str(uuid.uuid4()),
+        "kind": kind or default_kind,
+        "status_from": status_from,
+        "status_to": status_to,
         "at": at,
         "user": str(user)[:255] if user is not None else "",
         "note": note if isinstance(note, str) else "",
         "step_deadline": deadline,
-        "payload": ev.get("payload") if isinstance(ev.get("payload"), dict) else {},
+        "payload": payload if isinstance(payload, dict) else {},
     }
 
 
 def _received(b: _Batch, op: p.WireOp, data: Mapping[str, Any]) -> p.OpResult:
-    d = _dict(data, "dossier")
-    dossier_id = _str(d, "id", 36)
-    code = _str(d, "code", 64)
-    procedure_code = _str(d, "procedure_code", 64)
+    d = data.get("dossier")
+    if type(d) is not dict:
+        d = _dict(data, "dossier")
+    dossier_id, code, procedure_code = d.get("id"), d.get("code"), d.get("procedure_code")
+    status, received_at, appointment_at = d.get("status"), d.get("received_at"), d.get("appointment_at")
+    fast = (  # the common case, checked at once; anything else goes field by field for the message
+        type(dossier_id) is str
+        and 0 < len(dossier_id) <= 36
+        and type(code) is str
+        and 0 < len(code) <= 64
+        and type(procedure_code) is str
+        and 0 < len(procedure_code) <= 64
+        and (status is None or type(status) is int)
+        and (received_at is None or (type(received_at) is str and len(received_at) <= 40))
+        and (appointment_at is None or (type(appointment_at) is str and len(appointment_at) <= 40))
+    )
+    if not fast:
+        dossier_id, code = _str(d, "id", 36), _str(d, "code", 64)
+        procedure_code = _str(d, "procedure_code", 64)
     assert dossier_id is not None and code is not None and procedure_code is not None
     if dossier_id != op.entity_id:
         raise _Invalid("dossier.id khác entity_id của op")
-    status = _int(d, "status") or 2
+    status = (status if fast else _int(d, "status")) or 2
     if not 1 <= status <= 10:
         raise _Invalid("trạng thái ngoài 1–10")
-    received_at = _str(d, "received_at", 40, required=False)
-    appointment_at = _str(d, "appointment_at", 40, required=False)
+    if not fast:
+        received_at = _str(d, "received_at", 40, required=False)
+        appointment_at = _str(d, "appointment_at", 40, required=False)
     parsed = parse_code(code)
     agency = data.get("agency_code")
     if (
@@ -362,9 +389,10 @@ def _load(conn: Connection, counter: CounterInfo, ops: Sequence[p.WireOp]) -> tu
     event_ids: set[str] = set()
     for op in ops:
         data: Any = None
-        if op.op_id not in applied and p.sha256_text(op.payload) == op.payload_sha256:
+        raw = op.payload.encode("utf-8")  # once: hashed, then parsed
+        if op.op_id not in applied and hashlib.sha256(raw).hexdigest() == op.payload_sha256:
             try:
-                data = loads(op.payload)
+                data = loads(raw)
             except JSONError:
                 data = None
             if isinstance(data, dict):

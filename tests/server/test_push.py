@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -250,3 +251,54 @@ def test_push_an_op_the_database_cannot_store_does_not_block_the_others(api: Api
     assert results[1]["error"]["code"] == p.ERR_INVALID_OP
     assert [r["server_seq"] for r in (results[0], results[2])] == [1, 2]
     assert _count(api, schema.dossiers) == 2 and _count(api, schema.change_log) == 2
+
+
+def _received_with(dossier: dict[str, Any] | None = None, ev: dict[str, Any] | None = None) -> p.WireOp:
+    """A dossier.received op of counter slot 1 with some dossier or event fields replaced."""
+    op = received(AGENCY, code_of(AGENCY, 1, 9))
+    payload = json.loads(op.payload)
+    payload["dossier"].update(dossier or {})
+    payload["event"].update(ev or {})
+    return make_op(p.OP_DOSSIER_RECEIVED, op.entity_id, payload)
+
+
+@pytest.mark.parametrize(
+    ("dossier", "ev", "says"),
+    [
+        ({"code": 1234}, None, "«code» không hợp lệ"),
+        ({"procedure_code": ""}, None, "«procedure_code» không hợp lệ"),
+        ({"procedure_code": None}, None, "thiếu trường «procedure_code»"),
+        ({"status": True}, None, "«status» phải là số nguyên"),
+        ({"status": "2"}, None, "«status» phải là số nguyên"),
+        ({"status": 11}, None, "trạng thái ngoài 1–10"),
+        ({"received_at": "x" * 41}, None, "«received_at» không hợp lệ"),
+        ({"appointment_at": 20250305}, None, "«appointment_at» không hợp lệ"),
+        (None, {"kind": ["received"]}, "«kind» không hợp lệ"),
+        (None, {"at": 1}, "«at» không hợp lệ"),
+        (None, {"id": "e" * 37}, "«id» không hợp lệ"),
+        (None, {"status_to": 2.0}, "«status_to» phải là số nguyên"),
+    ],
+)
+def test_push_received_op_with_one_bad_field_is_rejected_naming_the_field(
+    api: Api, dossier: dict[str, Any] | None, ev: dict[str, Any] | None, says: str
+) -> None:
+    counter = api.counter()
+    (result,) = _push(api, counter, [_received_with(dossier, ev)])
+    assert result["result"] == "rejected"
+    assert result["error"]["code"] == p.ERR_INVALID_OP
+    assert says in result["error"]["detail"]
+    assert _count(api, schema.dossiers) == 0
+
+
+def test_push_received_op_without_optional_fields_takes_the_defaults(api: Api) -> None:
+    counter = api.counter()
+    op = _received_with({"status": None, "received_at": None}, {"id": "", "kind": None, "status_to": None})
+    (result,) = _push(api, counter, [op])
+    assert result["result"] == "applied"
+    with api.engine.connect() as conn:
+        status = conn.execute(select(schema.dossiers.c.status)).scalar_one()
+        kind, status_to, event_id = conn.execute(
+            select(schema.dossier_events.c.kind, schema.dossier_events.c.status_to, schema.dossier_events.c.id)
+        ).one()
+    assert (status, kind, status_to) == (2, "received", 2)
+    assert len(event_id) == 36  # a fresh id for an event sent without one
