@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -37,7 +38,6 @@ GOAL_RATIO = 3.0
 
 def machine_line(folder: Path | None) -> str:
     """Where and when: host, CPU, cores, load, Python, SQLite, the measured file system, local date."""
-    import sqlite3
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -116,7 +116,10 @@ def _prepare(path: Path, clock: FixedClock) -> str:
         db.close()
 
 
-def _intake(path: Path, rounds: int, clock: FixedClock, clerk_id: str) -> list[float]:
+def _intake(
+    path: Path, rounds: int, clock: FixedClock, clerk_id: str, meter: _SqliteMeter | None = None
+) -> list[float]:
+    """Each round's wall time (ms); with a `meter`, each round's time inside SQLite goes to meter.rounds."""
     db = open_database(path)
     timings: list[float] = []
     try:
@@ -134,14 +137,67 @@ def _intake(path: Path, rounds: int, clock: FixedClock, clerk_id: str) -> list[f
                 documents=tuple(DocumentLine(name, 1) for name in _DOCS),
             )
             appointment = utc_to_local(clock.now_utc()) + timedelta(days=3)
+            inside = meter.seconds if meter else 0.0
             started = time.perf_counter()
             with db.write() as session:  # one user action = one transaction, committed here
                 intake.register_dossier(session, clock, form, clerk_id, appointment)
             timings.append((time.perf_counter() - started) * 1000)
+            if meter:
+                meter.rounds.append((meter.seconds - inside) * 1000)
             clock.advance(timedelta(minutes=5))  # < 999 dossiers per day, codes move across days
         return timings
     finally:
         db.close()
+
+
+class _SqliteMeter:
+    """Seconds spent inside SQLite (statements and COMMIT) by the connections opened while installed.
+
+    The floor of a save: what SQLite itself takes to store the rows the save must write (its indexes,
+    the WAL pages, the fsync), with no Python around it. Installed by replacing `sqlite3.connect` for
+    the measured run only: every sqlite3 connection then has timed `execute`/`executemany`/`commit`.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.rounds: list[float] = []
+        self._connect = sqlite3.connect
+
+    def __enter__(self) -> _SqliteMeter:
+        meter = self
+
+        def timed(method: Any) -> Any:
+            def call(self: Any, *args: Any) -> Any:
+                began = time.perf_counter()
+                try:
+                    return method(self, *args)
+                finally:
+                    meter.seconds += time.perf_counter() - began
+
+            return call
+
+        class Cursor(sqlite3.Cursor):
+            execute = timed(sqlite3.Cursor.execute)
+            executemany = timed(sqlite3.Cursor.executemany)
+
+        class Connection(sqlite3.Connection):
+            execute = timed(sqlite3.Connection.execute)
+            executemany = timed(sqlite3.Connection.executemany)
+            commit = timed(sqlite3.Connection.commit)
+
+            def cursor(self, factory: Any = Cursor) -> Any:
+                return super().cursor(factory)
+
+        def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            kwargs.setdefault("factory", Connection)
+            conn: sqlite3.Connection = self._connect(*args, **kwargs)
+            return conn
+
+        sqlite3.connect = connect  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sqlite3.connect = self._connect
 
 
 def _memory_keyring() -> None:
@@ -181,8 +237,14 @@ def bench_intake_commit(
         if encrypted:
             encryption.enable(base / "counter.db")
         measured = _intake(base / "counter.db", rounds, clock, clerk_id)
+        sqlite_ms: list[float] = []
+        if not encrypted:  # the same saves again, timing what SQLite itself takes of each
+            with _SqliteMeter() as meter:
+                _intake(base / "counter.db", rounds, clock, clerk_id, meter)
+            sqlite_ms = meter.rounds
     median = statistics.median(measured)
     baseline_ms = statistics.median(baseline)
+    floor = statistics.median(sqlite_ms) if sqlite_ms else None
     return {
         "rounds": rounds,
         "encrypted": encrypted,
@@ -194,6 +256,13 @@ def bench_intake_commit(
         # What the application adds to the unavoidable commit: the ratio meets the goal on any disk
         # whose bare commit takes at least overhead / (goal - 1).
         "overhead_ms": round(median - baseline_ms, 3),
+        # The save's floor: the median time inside SQLite alone (statements + COMMIT of the rows and
+        # indexes a save must write), and that floor against the baseline. A floor ratio above the goal
+        # means no Python-side work can meet it; only fewer pages per commit can.
+        "sqlite_ms": round(floor, 3) if floor is not None else None,
+        "sqlite_floor_ratio": round(floor / baseline_ms, 2)
+        if floor is not None and baseline_ms > 0
+        else None,
         "goal_ratio": GOAL_RATIO,
     }
 
@@ -222,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
             f"ratio {result['ratio']} (goal ≤ {GOAL_RATIO}): {'PASS' if passed else 'FAIL'}; "
             f"added by the application {result['overhead_ms']} ms"
         )
+        if result["sqlite_ms"] is not None:
+            print(
+                f"inside SQLite (statements + COMMIT): median {result['sqlite_ms']} ms = "
+                f"{result['sqlite_floor_ratio']} x the bare INSERT + COMMIT (the floor of the ratio)"
+            )
     return 0 if passed else 1
 
 

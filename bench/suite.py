@@ -388,6 +388,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             figure = f"{fig['per_s']:,.0f}/s"
         if "median_mb" in fig:
             figure = f"{fig['median_mb']:,.1f} MB (max {fig['max_mb']:,.1f})"
+        if fig.get("sqlite_floor_ratio") is not None:
+            figure = f"inside SQLite {fig['sqlite_ms']:.2f} ms = floor {fig['sqlite_floor_ratio']:.1f}x"
         if "cpu_ratio" in fig:
             figure = f"CPU {fig['cpu_median_ms']:,.0f} vs {fig['baseline_cpu_median_ms']:,.0f} ms"
         if "total_ms" in fig:
