@@ -394,6 +394,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             figure = f"CPU {fig['cpu_median_ms']:,.0f} vs {fig['baseline_cpu_median_ms']:,.0f} ms"
         if "total_ms" in fig:
             figure = f"{fig['n']:,} in {fig['total_ms'] / 1000:.1f} s ({fig['per_s']:,.0f}/s)"
+            if fig.get("floor_ratio") is not None:
+                figure += f", floor {fig['floor_ratio']:.1f}x"
         if "missing" in fig or "error" in fig:
             figure = fig.get("missing") or fig.get("error", "")
         result = "PASS" if ok else ("FAIL" if ok is False else "n/a")

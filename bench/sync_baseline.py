@@ -43,12 +43,14 @@ _EPOCH_LOCAL = datetime(1970, 1, 1, 7, 0)  # Unix epoch in Vietnam local time (U
 SCHEMA = "CREATE TABLE IF NOT EXISTS ops (op_id TEXT PRIMARY KEY, payload TEXT NOT NULL)"
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    """A connection with the central server's pragmas (central_server/db.py), in autocommit mode."""
+def connect(db_path: Path, *, schema: bool = True) -> sqlite3.Connection:
+    """A connection with the central server's pragmas (central_server/db.py), in autocommit mode; with
+    `schema`, the baseline's table is created if missing."""
     conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False)
     for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=5000"):
         conn.execute(f"PRAGMA {pragma}")
-    conn.execute(SCHEMA)
+    if schema:
+        conn.execute(SCHEMA)
     return conn
 
 

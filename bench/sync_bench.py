@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.sync_baseline import AGENCY_CODE, _free_port, encode_batches, make_ops, run_baseline
+from bench.sync_baseline import connect as connect_baseline_db
 from counter_app.clock import SystemClock
 from counter_app.paths import project_root
 from counter_app.services import outbox
@@ -227,6 +228,58 @@ def _rounds(engine: SyncEngine, field: str, want: int) -> tuple[float, int, int]
     return time.perf_counter() - began, total, rounds
 
 
+# What a push of `dossier.received` ops stores on the central server, one row per op in each table,
+# in the order the server wrote them.
+_STORED = (
+    ("dossiers", "created_seq"),
+    ("dossier_events", "seq"),
+    ("change_log", "seq"),
+    ("applied_ops", "server_seq"),
+)
+
+
+def _replay_seconds(source: Path, tables: tuple[tuple[str, str], ...], batch: int) -> float:
+    """Seconds for bare sqlite3 to store `source`'s rows of `tables` again, `batch` rows of each table per
+    transaction (BEGIN IMMEDIATE … executemany … COMMIT), in an empty copy of their schema with the
+    server's pragmas: the storage work alone, without HTTP, JSON or any Python planning."""
+    src = sqlite3.connect(source)
+    try:
+        schema = [
+            sql
+            for (sql,) in src.execute(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN "
+                f"({', '.join('?' for _ in tables)}) ORDER BY type DESC",  # tables before their indexes
+                [name for name, _ in tables],
+            )
+        ]
+        rows = {
+            name: src.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall() for name, order in tables
+        }
+    finally:
+        src.close()
+    target = source.with_name(f"{source.stem}-replay.db")
+    conn = connect_baseline_db(target, schema=False)
+    try:
+        conn.execute("PRAGMA foreign_keys=OFF")  # the rows are copied table by table
+        for sql in schema:
+            conn.execute(sql)
+        total = max(len(r) for r in rows.values())
+        inserts = {
+            name: f"INSERT INTO {name} VALUES ({', '.join('?' for _ in r[0])})"
+            for name, r in rows.items()
+            if r
+        }
+        started = time.perf_counter()
+        for start in range(0, total, batch):
+            conn.execute("BEGIN IMMEDIATE")
+            for name, sql in inserts.items():
+                conn.executemany(sql, rows[name][start : start + batch])
+            conn.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        conn.close()
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values) or [0.0]
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -257,6 +310,11 @@ def bench_sync(n: int = 100_000, folder: Path | None = None) -> dict[str, dict[s
             batch = engine.batch_size or 500
             bodies = encode_batches([ops[i : i + batch] for i in range(0, len(ops), batch)])
             baseline_s = run_baseline(bodies, base)
+            # The floor: the baseline's HTTP + JSON share (its run minus its own storage) plus the bare
+            # storage of the rows our server must write. No server design that keeps those rows, with
+            # its Python cost at zero, could push faster than that.
+            stored_s = _replay_seconds(base / "central.db", _STORED, batch)
+            baseline_stored_s = _replay_seconds(base / "sync_baseline.db", (("ops", "rowid"),), batch)
             puller = _counter(base, "quay-b", server)
             calls = {"push": [], "pull": []}
             db, engine = _engine(puller, calls)
@@ -279,6 +337,11 @@ def bench_sync(n: int = 100_000, folder: Path | None = None) -> dict[str, dict[s
         "ratio": round(push_s / baseline_s, 2) if baseline_s else None,
         "goal_total_ms": round(PUSH_GOAL_S * scale * 1000),
         "goal_ratio": GOAL_RATIO,
+        "storage_ms": round(stored_s * 1000, 1),
+        "baseline_storage_ms": round(baseline_stored_s * 1000, 1),
+        "floor_ratio": round((baseline_s - baseline_stored_s + stored_s) / baseline_s, 2)
+        if baseline_s
+        else None,
         "left_in_outbox": left,
         "server_stats": stats,
     }
