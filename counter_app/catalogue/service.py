@@ -26,10 +26,12 @@ from counter_app.storage.models import Procedure, ProcedureDocument
 from counter_app.text import fold
 
 __all__ = [
+    "CatalogueDiff",
     "CatalogueEntry",
     "ImportReport",
     "builtin_catalogue_path",
     "describe_fee",
+    "diff_catalogue",
     "export_catalogue",
     "format_deadline",
     "format_fee",
@@ -165,6 +167,43 @@ def _all_procedures(session: Session) -> list[Procedure]:
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class CatalogueDiff:
+    """What importing a set of procedures would do to the stored catalogue (nothing written yet)."""
+
+    added: tuple[ProcedureSpec, ...]
+    updated: tuple[ProcedureSpec, ...]
+    unchanged: tuple[ProcedureSpec, ...]
+    deactivated: tuple[ProcedureSpec, ...]  # as stored; only with replace
+
+    def report(self) -> ImportReport:
+        """The counts of an import that did exactly this."""
+        return ImportReport(len(self.added), len(self.updated), len(self.unchanged), len(self.deactivated))
+
+
+def _diff(existing: dict[str, Procedure], specs: Sequence[ProcedureSpec], replace: bool) -> CatalogueDiff:
+    added, updated, unchanged = [], [], []
+    for spec in specs:
+        row = existing.get(spec.code)
+        if row is None:
+            added.append(spec)
+        elif row.active and _spec_of(row) == spec:
+            unchanged.append(spec)
+        else:
+            updated.append(spec)
+    wanted = {spec.code for spec in specs}
+    gone = [_spec_of(row) for code, row in existing.items() if replace and row.active and code not in wanted]
+    return CatalogueDiff(tuple(added), tuple(updated), tuple(unchanged), tuple(gone))
+
+
+def diff_catalogue(
+    session: Session, specs: Sequence[ProcedureSpec], *, replace: bool = False
+) -> CatalogueDiff:
+    """What `import_catalogue` would do with `specs` (checked the same way first), without writing."""
+    checked = validate_rows([spec.to_dict() for spec in specs])
+    return _diff({row.code: row for row in _all_procedures(session)}, checked, replace)
+
+
 def import_catalogue(
     session: Session, specs: Sequence[ProcedureSpec], clock: Clock, *, replace: bool = False
 ) -> ImportReport:
@@ -177,30 +216,22 @@ def import_catalogue(
     checked = validate_rows([spec.to_dict() for spec in specs])
     now = clock.now_utc()
     existing = {row.code: row for row in _all_procedures(session)}
-    added = updated = unchanged = deactivated = 0
-    for spec in checked:
-        row = existing.get(spec.code)
-        if row is None:
-            row = Procedure(code=spec.code, active=True, updated_at=now)
-            _apply(session, row, spec)
-            session.add(row)
-            added += 1
-        elif row.active and _spec_of(row) == spec:
-            unchanged += 1
-        else:
-            _apply(session, row, spec)
-            row.active = True
-            row.updated_at = now
-            updated += 1
-    if replace:
-        wanted = {spec.code for spec in checked}
-        for code, row in existing.items():
-            if code not in wanted and row.active:
-                row.active = False
-                row.updated_at = now
-                deactivated += 1
+    diff = _diff(existing, checked, replace)
+    for spec in diff.added:
+        row = Procedure(code=spec.code, active=True, updated_at=now)
+        _apply(session, row, spec)
+        session.add(row)
+    for spec in diff.updated:
+        row = existing[spec.code]
+        _apply(session, row, spec)
+        row.active = True
+        row.updated_at = now
+    for spec in diff.deactivated:
+        row = existing[spec.code]
+        row.active = False
+        row.updated_at = now
     session.flush()
-    return ImportReport(added, updated, unchanged, deactivated)
+    return diff.report()
 
 
 def export_catalogue(session: Session, *, include_inactive: bool = False) -> list[ProcedureSpec]:

@@ -13,7 +13,6 @@ from counter_app.catalogue.service import (
     describe_fee,
     export_catalogue,
     format_deadline,
-    import_catalogue,
     list_procedures,
     read_catalogue_file,
     write_catalogue_file,
@@ -21,6 +20,7 @@ from counter_app.catalogue.service import (
 from counter_app.cli import common
 from counter_app.clock import SystemClock
 from counter_app.i18n import _
+from counter_app.services.catalogue_admin import import_procedures
 
 NAME_WIDTH = 60
 
@@ -120,7 +120,9 @@ def run_import(args: argparse.Namespace) -> int:
     db = common.open_for(args, write=True)
     try:
         with db.write() as session:
-            report = import_catalogue(session, specs, SystemClock(), replace=args.replace)
+            report = import_procedures(
+                session, SystemClock(), specs, replace=args.replace, source=path.name, by=None
+            )
     finally:
         db.close()
     line = _("Đã nhập {total} thủ tục: thêm {added}, cập nhật {updated}, không đổi {unchanged}").format(

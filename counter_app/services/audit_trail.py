@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     "calendar.change": N_("Thay đổi lịch ngày làm việc"),
     "counter.first_run": N_("Cài đặt quầy lần đầu"),
     "counter.identity_change": N_("Thay đổi thông tin quầy"),
+    "catalogue.import": N_("Nhập danh mục thủ tục"),
     "backup_created": N_("Sao lưu dữ liệu"),
     "database_restored": N_("Khôi phục dữ liệu từ bản sao lưu"),
     "day_closed": N_("Chốt sổ cuối ngày"),

@@ -119,3 +119,33 @@ def test_cli_catalogue_import_rejects_unknown_extension(
     assert main(["catalogue", "import", "--db", str(path), str(other)]) != 0
     assert ".xlsx" in capsys.readouterr().err
     assert _list(path, capsys) == []
+
+
+def test_cli_catalogue_import_is_audited_with_what_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from counter_app.catalogue.service import write_catalogue_file
+    from counter_app.services.audit import verify_chain
+    from counter_app.storage.database import open_database
+    from counter_app.storage.models import AuditEntry
+
+    path = _new_db(tmp_path / "a.db", capsys)
+    first, second, *rest = read_catalogue_file(builtin_catalogue_path())
+    changed = tmp_path / "moi.json"
+    write_catalogue_file(changed, [replace(first, name=first.name + " (sửa đổi)"), *rest])
+    assert main(["catalogue", "import", "--db", str(path), str(changed), "--replace"]) == 0
+    assert "cập nhật 1" in capsys.readouterr().out
+    db = open_database(path)
+    try:
+        with db.read() as session:
+            entry = session.query(AuditEntry).filter_by(action="catalogue.import").one()
+            assert entry.user_id is None  # the operator at the command line
+            detail = json.loads(entry.detail)
+            assert detail["source"] == "moi.json" and detail["replace"] is True
+            assert (detail["added"], detail["updated"], detail["deactivated"]) == (0, 1, 1)
+            assert detail["updated_codes"] == [first.code] and detail["deactivated_codes"] == [second.code]
+            assert verify_chain(session) == []
+    finally:
+        db.close()

@@ -15,7 +15,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 import counter_app
+from counter_app.catalogue.schema import ProcedureSpec
+from counter_app.catalogue.service import export_catalogue
 from counter_app.errors import UserFacingError
 from counter_app.services import (
     appointment,
     audit_trail,
     calendar_admin,
+    catalogue_admin,
     codes,
     corrections,
     day_close,
@@ -92,6 +95,12 @@ def _form(session: Session, name: str = "Phạm Thị Hoa") -> IntakeForm:
             DocumentLine(d.name, d.originals, d.certified_copies, d.copies, True) for d in procedure.documents
         ),
     )
+
+
+def _renamed_catalogue(session: Session) -> list[ProcedureSpec]:
+    """The stored catalogue with its first procedure renamed and its last one left out (a real change)."""
+    first, *rest = export_catalogue(session)
+    return [replace(first, name=first.name + " (sửa đổi)"), *rest[:-1]]
 
 
 def _procedure_id(session: Session) -> int:
@@ -187,6 +196,13 @@ ACTIONS: tuple[Action, ...] = (
         ("supervisor",),  # an admin runs the system and never edits a citizen's dossier (issue 9)
         lambda w, s, a: corrections.correct_intake(
             s, w.clock, w.code, a, {"full_name": "Nguyễn Thị Ánh Hồng"}, "Ghi sai tên khi tiếp nhận"
+        ),
+    ),
+    Action(
+        "catalogue_admin.import_procedures",
+        ADMIN,
+        lambda w, s, a: catalogue_admin.import_procedures(
+            s, w.clock, _renamed_catalogue(s), replace=True, source="danh-muc.json", by=a
         ),
     ),
     Action(

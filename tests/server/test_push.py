@@ -298,7 +298,9 @@ def test_push_received_op_without_optional_fields_takes_the_defaults(api: Api) -
     with api.engine.connect() as conn:
         status = conn.execute(select(schema.dossiers.c.status)).scalar_one()
         kind, status_to, event_id = conn.execute(
-            select(schema.dossier_events.c.kind, schema.dossier_events.c.status_to, schema.dossier_events.c.id)
+            select(
+                schema.dossier_events.c.kind, schema.dossier_events.c.status_to, schema.dossier_events.c.id
+            )
         ).one()
     assert (status, kind, status_to) == (2, "received", 2)
     assert len(event_id) == 36  # a fresh id for an event sent without one
