@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from counter_app import i18n
 from counter_app.clock import Clock, SystemClock, utc_to_local
 from counter_app.deadlines.hours import parse_periods
 from counter_app.errors import FieldErrors, UserFacingError
@@ -46,6 +47,7 @@ from counter_app.services.first_run import (
 from counter_app.services.users import ACCOUNT_POLICY, AccountPolicy
 from ui import printers as system_printers
 from ui.errors import show_error
+from ui.language import apply_language
 from ui.printers import PrinterFactory, PrinterList, default_printer_label, print_test_page
 from ui.signin import ERROR_STYLE, error_label, password_edit, set_message
 from ui.tasks import TaskRunner
@@ -74,6 +76,27 @@ def describe_hours(weekday: str, saturday: str) -> str:
     return _("Thứ Hai – thứ Sáu: {weekday}; thứ Bảy: {saturday}; Chủ nhật và ngày lễ: nghỉ.").format(
         weekday=spans(weekday), saturday=spans(saturday)
     )
+
+
+def _inputs_of(page: FieldPage) -> dict[str, tuple[str, bool] | int]:
+    """What the admin entered on a page: a line edit's text (and whether it was typed), a list's choice."""
+    found: dict[str, tuple[str, bool] | int] = {}
+    for name, widget in page.edits.items():
+        if isinstance(widget, QLineEdit):
+            found[name] = (widget.text(), widget.isModified())
+        elif isinstance(widget, QComboBox) and name != "language":
+            found[name] = widget.currentIndex()
+    return found
+
+
+def _restore_inputs(page: FieldPage, inputs: dict[str, tuple[str, bool] | int]) -> None:
+    for name, value in inputs.items():
+        widget = page.edits[name]
+        if isinstance(widget, QLineEdit) and isinstance(value, tuple):
+            widget.setText(value[0])
+            widget.setModified(value[1])
+        elif isinstance(widget, QComboBox) and isinstance(value, int):
+            widget.setCurrentIndex(value)
 
 
 class FieldPage(QWizardPage):
@@ -183,6 +206,16 @@ class AgencyPage(FieldPage):
             _("&Nạp danh mục thủ tục mẫu (31 thủ tục cấp xã; tỉnh nhập danh mục riêng sau)")
         )
         self.catalogue_box.setChecked(True)
+        self.language_combo = QComboBox()
+        for code, name in i18n.LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        self.language_combo.setCurrentIndex(self.language_combo.findData(i18n.language()))
+        self.add_field(
+            "language",
+            _("Ngôn ngữ &giao diện:"),
+            self.language_combo,
+            _("Đổi được về sau bằng nút Ngôn ngữ ở thanh trạng thái."),
+        )
         self.add_field(
             "agency_code",
             _("&Mã định danh cơ quan:"),
@@ -204,6 +237,9 @@ class AgencyPage(FieldPage):
         )
         self.form.addRow("", self.catalogue_box)
         self.finish_layout()
+
+    def initializePage(self) -> None:
+        self.code_edit.setFocus()  # the language is already right for most; the agency code comes first
 
     def answers(self) -> AgencyAnswers:
         """What page 1 collected."""
@@ -479,10 +515,21 @@ class SetupWizard(QWizard):
         self._enrol = enrol
         self._busy = False
         self.outcome: FirstRunResult | None = None
-        self.setWindowTitle(_("Thiết lập lần đầu — Phần mềm Một cửa"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
+        self._printers = printers
+        self._make = make
+        self.pages: tuple[FieldPage, ...] = ()
+        self._build_pages()
+        self.currentIdChanged.connect(self._on_current_id_changed)
+        # 1366×768 at 125 % leaves ~1090×570 logical pixels: fit the screen, whatever its scale.
+        available = self.screen().availableGeometry()
+        self.resize(min(860, available.width() - 40), min(600, available.height() - 40))
+
+    def _build_pages(self) -> None:
+        """The six pages and the window's texts, in the current interface language."""
+        self.setWindowTitle(_("Thiết lập lần đầu — Phần mềm Một cửa"))
         for button, text in (
             (QWizard.WizardButton.BackButton, _("< &Quay lại")),
             (QWizard.WizardButton.NextButton, _("Tiếp theo >")),
@@ -490,16 +537,21 @@ class SetupWizard(QWizard):
             (QWizard.WizardButton.CancelButton, _("Thoát")),
         ):
             self.setButtonText(button, text)
+        for number, old in enumerate(self.pages):
+            self.removePage(number)
+            old.deleteLater()
         self.agency_page = AgencyPage()
         self.hours_page = HoursPage()
         # Looked up now, not at import: tests replace the system's printer list.
         self.printers_page = PrintersPage(
-            printers or system_printers.available_printers, make or system_printers.make_printer, self._clock
+            self._printers or system_printers.available_printers,
+            self._make or system_printers.make_printer,
+            self._clock,
         )
-        self.admin_page = AdminPage(policy)
+        self.admin_page = AdminPage(self._policy)
         self.server_page = ServerPage()
         self.summary_page = SummaryPage()
-        self.pages: tuple[FieldPage, ...] = (
+        self.pages = (
             self.agency_page,
             self.hours_page,
             self.printers_page,
@@ -509,10 +561,25 @@ class SetupWizard(QWizard):
         )
         for number, page in enumerate(self.pages):
             self.setPage(number, page)
-        self.currentIdChanged.connect(self._on_current_id_changed)
-        # 1366×768 at 125 % leaves ~1090×570 logical pixels: fit the screen, whatever its scale.
-        available = self.screen().availableGeometry()
-        self.resize(min(860, available.width() - 40), min(600, available.height() - 40))
+        self.agency_page.language_combo.currentIndexChanged.connect(self._on_language_chosen)
+
+    def _on_language_chosen(self, _index: int) -> None:
+        code = self.agency_page.language_combo.currentData()
+        if code != i18n.language():
+            self.switch_language(code)
+
+    def switch_language(self, code: str) -> None:
+        """Show the wizard in `code` ("vi" or "en"), keeping everything typed or chosen so far; the
+        choice is also the counter's interface language once set up (FirstRunAnswers.language)."""
+        kept = [_inputs_of(page) for page in self.pages]
+        catalogue = self.agency_page.catalogue_box.isChecked()
+        apply_language(code)
+        self._build_pages()
+        for page, inputs in zip(self.pages, kept, strict=True):
+            _restore_inputs(page, inputs)
+        self.agency_page.catalogue_box.setChecked(catalogue)
+        self.restart()
+        self.agency_page.language_combo.setFocus()
 
     def answers(self) -> FirstRunAnswers:
         """Every page's answers together."""
@@ -522,6 +589,7 @@ class SetupWizard(QWizard):
             hours=self.hours_page.answers(),
             printers=self.printers_page.answers(),
             server=self.server_page.answers(),
+            language=i18n.language(),
         )
 
     def _on_current_id_changed(self, page_id: int) -> None:

@@ -94,6 +94,7 @@ class FirstRunAnswers:
     hours: HoursAnswers = field(default_factory=HoursAnswers)
     printers: PrinterAnswers = field(default_factory=PrinterAnswers)
     server: ServerAnswers = field(default_factory=ServerAnswers)
+    language: str = "vi"  # the interface language the wizard was used in (settings.UI_LANGUAGE)
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,8 @@ def _populate(db: Database, clock: Clock, answers: FirstRunAnswers, policy: Acco
         )
         settings.put(session, clock, settings.RECEIPT_PRINTER, printers.receipt_printer, created.id)
         settings.put(session, clock, settings.TICKET_PRINTER, printers.ticket_printer, created.id)
+        if answers.language != settings.UI_LANGUAGE.default:
+            settings.put(session, clock, settings.UI_LANGUAGE, answers.language, created.id)
         append_audit(
             session,
             clock,

@@ -276,6 +276,7 @@ def _data_strings(db: Database, extra: tuple[str, ...] = ()) -> list[str]:
     names = {e.spec.name for e in entries} | {e.spec.field_name for e in entries}
     names |= {doc.name for e in entries for doc in e.spec.documents}
     names |= set(PROVINCES_2025) | set(EXAMPLES) | set(extra) | holidays
+    names |= set(i18n.LANGUAGES.values())  # a language is offered under its own name ("Tiếng Việt")
     return sorted((n for n in names if n), key=len, reverse=True)
 
 

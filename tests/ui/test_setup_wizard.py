@@ -414,3 +414,37 @@ def test_printer_test_page_prints_text_and_a_readable_barcode(
     page = rasterise(target.read_bytes())[0]
     assert TEST_CODE in read_code128(GreyImage(page.width, page.height, page.tobytes()))
     assert not os.path.exists(tmp_path / "counter.db")  # printing a test page saves nothing
+
+
+def test_wizard_in_english_keeps_what_was_typed_and_sets_up_an_english_counter(
+    qtbot: QtBot, wizard: SetupWizard
+) -> None:
+    from counter_app.storage.database import open_database
+    from ui.language import apply_language
+
+    page = wizard.agency_page
+    page.code_edit.setText("000.00.31.H12")
+    page.code_edit.setModified(True)
+    page.catalogue_box.setChecked(False)
+    assert page.title().startswith("Bước 1/6")
+    try:
+        page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
+        page = wizard.agency_page  # the pages were rebuilt in English
+        assert page.title() == "Step 1/6 — Receiving agency"
+        assert wizard.button(QWizard.WizardButton.NextButton).text() == "Next >"
+        assert page.language_combo.currentData() == "en"
+        assert page.code_edit.text() == "000.00.31.H12" and not page.catalogue_box.isChecked()
+        assert wizard.has_input()  # what was typed still counts before quitting
+        page.catalogue_box.setChecked(True)
+        complete(qtbot, wizard)
+        assert "Receipt printer" in wizard.summary_page.summary_label.text()
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        assert wizard.outcome is not None
+        db = open_database(wizard.outcome.db_path)
+        try:
+            with db.read() as session:
+                assert settings.get(session, settings.UI_LANGUAGE) == "en"  # the app opens in English
+        finally:
+            db.close()
+    finally:
+        apply_language("vi")
