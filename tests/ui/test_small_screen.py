@@ -49,7 +49,7 @@ def test_every_page_fits_1366x768_at_125_percent(db_path: Path, small_screen: di
         assert page["vscroll"] == (page["need"] > page["viewport"][1]), page
         assert page["reach"] >= page["need"] and page["page_size"][1] <= page["reach"], page
     fitting = [page["name"] for page in found["pages"] if not page["vscroll"]]
-    assert {"IntakePage", "DossierListPage", "SupervisorPage"} <= set(
+    assert {"IntakePage", "DossierListPage", "ReturnPage", "SupervisorPage"} <= set(
         fitting
     )  # the daily pages: no scrolling
     assert all(

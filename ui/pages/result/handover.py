@@ -51,6 +51,8 @@ class HandoverPanel(QGroupBox):
         self.verdict.setFont(font)
         self.verdict_note = QLabel()
         self.verdict_note.setWordWrap(True)
+        self.verdict.hide()
+        self.verdict_note.hide()
 
         self.marks = ErrorMarks()
         name_error, id_error = error_label(), error_label()
@@ -114,3 +116,5 @@ class HandoverPanel(QGroupBox):
         self.verdict.setStyleSheet(f"color: {color};")
         self.verdict.setText(text)
         self.verdict_note.setText(note)
+        self.verdict.setVisible(bool(text))  # empty lines take no room (the page fits 1366×768 at 125 %)
+        self.verdict_note.setVisible(bool(note))

@@ -133,6 +133,7 @@ class ReturnPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("statusLine")
         self.status.setWordWrap(True)
+        self.status.hide()
         self._build()
         self.code_edit.returnPressed.connect(self._on_code_edit_return_pressed)
         self.load_button.clicked.connect(self._on_code_edit_return_pressed)
@@ -201,6 +202,7 @@ class ReturnPage(QWidget):
         """One line under the code field: what just happened, or why it did not."""
         self.status.setStyleSheet("color: #b71c1c; font-weight: bold;" if error else "color: #1b5e20;")
         self.status.setText(text)
+        self.status.setVisible(bool(text))  # an empty line takes no room (1366×768 at 125 %)
 
     def _refused(self, error: BaseException) -> None:
         if isinstance(error, FieldErrors):
