@@ -10,27 +10,14 @@ from pytestqt.qtbot import QtBot
 
 from counter_app import settings
 from counter_app.clock import SystemClock
-from counter_app.services import users
 from counter_app.services.counter_setup import load_identity
 from counter_app.storage.database import Database
-from ui.app import build_window
+from tests.ui.signed_in import window_as
 from ui.main_window import MainWindow
 from ui.pages.agency_tab import AgencyTab
 from ui.printers import chosen_printer
 
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 PRINTERS = ["HP LaserJet (quầy 1)", "XP-80C"]
-
-
-def _window(qtbot: QtBot, db: Database, role: str) -> MainWindow:
-    with db.write() as session:
-        user = users.create_user(
-            session, SystemClock(), f"u{role}", "Lò Thị Ưng", role, "mat-khau-123", policy=FAST
-        )
-    window = build_window(db, synchronous=True, user=user)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _tab(window: MainWindow) -> AgencyTab:
@@ -43,7 +30,7 @@ def test_admin_changes_the_agency_hours_and_printer(
 ) -> None:
     monkeypatch.setattr("ui.printers.available_printers", lambda: list(PRINTERS))
     monkeypatch.setattr("ui.printers._chosen", {"receipt": "", "ticket": ""})
-    window = _window(qtbot, db, "admin")
+    window = window_as(qtbot, db, "admin")
     tab = _tab(window)
     assert tab.editable and tab.edits["agency_code"].text() == "000.00.31.H12"
     assert tab.receipt_combo.count() == 3 and tab.receipt_combo.currentData() == ""
@@ -61,7 +48,7 @@ def test_admin_changes_the_agency_hours_and_printer(
 
 
 def test_admin_sees_refusals_next_to_the_fields(qtbot: QtBot, db: Database) -> None:
-    tab = _tab(_window(qtbot, db, "admin"))
+    tab = _tab(window_as(qtbot, db, "admin"))
     tab.edits["agency_code"].setText("mã sai")
     tab.edits["working_hours"].setText("8h-17h")
     tab.save_button.click()
@@ -74,19 +61,19 @@ def test_admin_sees_refusals_next_to_the_fields(qtbot: QtBot, db: Database) -> N
 def test_a_missing_printer_stays_listed(qtbot: QtBot, db: Database) -> None:
     with db.write() as session:
         settings.put(session, SystemClock(), settings.TICKET_PRINTER, "Máy đã tháo", None)
-    tab = _tab(_window(qtbot, db, "admin"))
+    tab = _tab(window_as(qtbot, db, "admin"))
     assert tab.ticket_combo.currentText() == "Máy đã tháo (không thấy trên máy này)"
     assert tab.ticket_combo.currentData() == "Máy đã tháo"
 
 
 def test_clerk_only_reads(qtbot: QtBot, db: Database) -> None:
-    tab = _tab(_window(qtbot, db, "clerk"))
+    tab = _tab(window_as(qtbot, db, "clerk"))
     assert not tab.editable and tab.edits["agency_name"].isReadOnly()
     assert not tab.save_button.isEnabled() and not tab.receipt_combo.isEnabled()
 
 
 def test_test_page_button_prints_to_the_chosen_printer(qtbot: QtBot, db: Database, tmp_path: Path) -> None:
-    window = _window(qtbot, db, "admin")
+    window = window_as(qtbot, db, "admin")
     target = tmp_path / "thu.pdf"
 
     def make(name: str) -> QPrinter:

@@ -13,15 +13,12 @@ from pytestqt.qtbot import QtBot
 from counter_app.catalogue.json_io import catalogue_document
 from counter_app.catalogue.schema import CatalogueError, DocumentSpec, ProcedureSpec
 from counter_app.catalogue.service import export_catalogue, read_catalogue_file, write_catalogue_file
-from counter_app.clock import SystemClock
-from counter_app.services import users
 from counter_app.storage.database import Database
 from counter_app.storage.models import AuditEntry, Procedure
-from ui.app import build_window
+from tests.ui.signed_in import window_as
 from ui.main_window import MainWindow
 from ui.pages.catalogue_tab import CatalogueTab, ImportPreviewDialog
 
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 NEW = ProcedureSpec(
     code="2.002621",
     name="Đăng ký kết hôn lưu động",
@@ -31,17 +28,6 @@ NEW = ProcedureSpec(
     deadline_unit="working_days",
     documents=(DocumentSpec("Tờ khai đăng ký kết hôn", 1, 0, 0, True),),
 )
-
-
-def _window(qtbot: QtBot, db: Database, role: str) -> MainWindow:
-    with db.write() as session:
-        user = users.create_user(
-            session, SystemClock(), f"u{role}", "Lò Thị Ưng", role, "mat-khau-123", policy=FAST
-        )
-    window = build_window(db, synchronous=True, user=user)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _tab(window: MainWindow) -> CatalogueTab:
@@ -61,7 +47,7 @@ def _names(tab: CatalogueTab) -> list[str]:
 
 
 def test_search_finds_procedures_without_diacritics(qtbot: QtBot, db: Database) -> None:
-    tab = _tab(_window(qtbot, db, "clerk"))
+    tab = _tab(window_as(qtbot, db, "clerk"))
     total = tab.model.rowCount()
     assert total > 10 and tab.count.text() == f"{total}/{total} thủ tục"
     tab.search.setText("dang ky khai sinh")
@@ -77,7 +63,7 @@ def test_search_finds_procedures_without_diacritics(qtbot: QtBot, db: Database) 
 def test_admin_imports_after_a_preview_and_the_import_is_audited(
     qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
-    window = _window(qtbot, db, "admin")
+    window = window_as(qtbot, db, "admin")
     tab = _tab(window)
     before = _stored(db)
     first, *rest = before
@@ -118,7 +104,7 @@ def test_a_file_with_errors_names_them_and_imports_nothing(
 ) -> None:
     shown: list[QMessageBox] = []
     monkeypatch.setattr(QMessageBox, "open", lambda box: shown.append(box))
-    tab = _tab(_window(qtbot, db, "admin"))
+    tab = _tab(window_as(qtbot, db, "admin"))
     before = _stored(db)
     document = catalogue_document(before, source="thử")
     document["procedures"][0]["name"] = ""  # no name
@@ -140,7 +126,7 @@ def test_a_file_with_errors_names_them_and_imports_nothing(
 def test_export_writes_a_file_that_imports_back_identically(
     qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
-    tab = _tab(_window(qtbot, db, "admin"))
+    tab = _tab(window_as(qtbot, db, "admin"))
     path = tmp_path / "xuat.xlsx"
     tab.export_to(path)
     assert tab.status.text() == f"Đã xuất {len(_stored(db))} thủ tục ra {path}."
@@ -150,7 +136,7 @@ def test_export_writes_a_file_that_imports_back_identically(
 def test_a_file_that_is_not_a_catalogue_says_so_in_the_tab(
     qtbot: QtBot, db: Database, tmp_path: Path
 ) -> None:
-    tab = _tab(_window(qtbot, db, "admin"))
+    tab = _tab(window_as(qtbot, db, "admin"))
     path = tmp_path / "ghi-chu.json"
     path.write_text("{ không phải JSON", encoding="utf-8")
     tab.import_from(path)

@@ -11,13 +11,10 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from counter_app.clock import SystemClock
-from counter_app.services import users
 from counter_app.storage.database import Database
-from ui.app import build_window
+from tests.ui.signed_in import window_as
 from ui.main_window import MainWindow
 
-FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 ROLES = ("clerk", "supervisor", "admin")
 F5, F6 = 3, 4  # rows of the navigation: Giám sát, Quản trị
 
@@ -88,18 +85,13 @@ CONTROLS: dict[str, tuple[Callable[[MainWindow], bool], tuple[str, ...]]] = {
     "enrol with the central server": (_enrol_enabled, ("admin",)),
     "user accounts": (_users_editable, ("admin",)),
     "agency identity and printers": (_agency_editable, ("admin",)),
+    "catalogue import": (lambda w: w.admin_page.catalogue_tab.import_button.isEnabled(), ("admin",)),
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_sees_only_the_controls_it_may_use(qtbot: QtBot, db: Database, role: str) -> None:
-    with db.write() as session:
-        user = users.create_user(
-            session, SystemClock(), f"u{role}", "Lò Thị Ưng", role, "mat-khau-123", policy=FAST
-        )
-    window = build_window(db, synchronous=True, user=user)
-    qtbot.addWidget(window)
-    window.show()
+    window = window_as(qtbot, db, role)
     seen = {name: check(window) for name, (check, _allowed) in CONTROLS.items()}
     expected = {name: role in allowed for name, (_check, allowed) in CONTROLS.items()}
     assert seen == expected

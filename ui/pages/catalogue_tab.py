@@ -164,6 +164,7 @@ class CatalogueTab(QWidget):
             _("Cập nhật danh mục từ tệp .json hoặc .xlsx (theo mã thủ tục); xem trước rồi mới ghi")
         )
         self.import_button.clicked.connect(self._on_import_clicked)
+        self.import_button.setEnabled(ctx.role == "admin")  # again on refresh: the user may change
         self.export_button = QPushButton(_("Xuất ra tệp…"))
         self.export_button.clicked.connect(self._on_export_clicked)
         self.count = QLabel()
