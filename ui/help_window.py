@@ -138,7 +138,8 @@ def _describe(obj: QAction | QShortcut, key: str) -> str:
 
 
 def collect_shortcuts(window: MainWindow) -> list[ShortcutRow]:
-    """Every keyboard shortcut registered in the main window and its pages, as they are right now."""
+    """Every keyboard shortcut registered in the main window and its pages (all built for this)."""
+    window.build_pages()
     rows: list[ShortcutRow] = []
     seen: set[tuple[str, str, str]] = set()
     objects: list[QAction | QShortcut] = [*window.actions(), *window.findChildren(QAction)]
@@ -408,7 +409,7 @@ class HelpLauncher(QObject):
         """The guide page and heading for the page in view."""
         current = self._window.stack.currentWidget()
         for attribute, name in CONTEXT_PAGES:
-            page = getattr(self._window, attribute, None)
+            page = self._window.built_page(attribute)
             if page is current:
                 tabs = getattr(page, "tabs", None)
                 heading = tabs.tabText(tabs.currentIndex()) if isinstance(tabs, QTabWidget) else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,24 +24,32 @@ from ui.context import AppContext
 from ui.elided_label import ElidedLabel
 from ui.language_switch import HANDOVER_KEY
 from ui.page_stack import PageStack, scrolling
-from ui.pages.admin import AdminPage
 from ui.pages.dossier_detail import DossierLookup
 from ui.pages.dossier_list import DossierListPage
 from ui.pages.intake import IntakePage
 from ui.pages.result import ReturnPage
-from ui.pages.supervisor import SupervisorPage
 from ui.scanner import BarcodeScanner
 from ui.signin import user_status_text
 from ui.sync_bridge import EXTRAS_KEY, SyncBridge, SyncSnapshot
 from ui.sync_status import SyncStatusWidget
-from ui.window_state import restore_layout, save_layout
+from ui.window_state import name_known_views, restore_layout, restore_views, save_layout
+
+if TYPE_CHECKING:
+    from ui.pages.admin import AdminPage
+    from ui.pages.supervisor import SupervisorPage
 
 NAV_WIDTH = 190
 FIRST_PAGE_KEY = 2  # the pages are F2–F6: F1 is help (docs/huong-dan)
+SUPERVISOR_ROW, ADMIN_ROW = 3, 4
+LAZY_ROWS = {"supervisor_page": SUPERVISOR_ROW, "admin_page": ADMIN_ROW}  # built on first visit
 
 
 class MainWindow(QMainWindow):
-    """One window per counter database; pages are built once and switched with F2–F6 or the list; F1 is help."""
+    """One window per counter database; pages are switched with F2–F6 or the list; F1 is help.
+
+    Tiếp nhận, Hồ sơ and Trả kết quả are built with the window; Giám sát and Quản trị (and their modules)
+    only when first shown or asked for (`supervisor_page`, `admin_page`), so the window paints sooner.
+    """
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -53,25 +63,22 @@ class MainWindow(QMainWindow):
         self.intake_page = IntakePage(ctx)
         self.dossier_page = DossierListPage(ctx)
         self.return_page = ReturnPage(ctx)
-        self.supervisor_page = SupervisorPage(ctx)
-        self.supervisor_page.sig_open_list.connect(self._on_supervisor_open_list)
-        self.admin_page = AdminPage(ctx)
+        for attribute in ("intake_page", "dossier_page", "return_page"):
+            name_known_views(attribute, getattr(self, attribute))
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(NAV_WIDTH)
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 10px 8px; }")
         self.stack = PageStack()  # sized by the page shown; scrolls on a small screen
-        pages = (
-            (_("Tiếp nhận"), self.intake_page),
-            (_p("page", "Hồ sơ"), self.dossier_page),
-            (_("Trả kết quả"), self.return_page),
-            (_("Giám sát"), self.supervisor_page),
-            (_("Quản trị"), self.admin_page),
-        )
-        for number, (label, page) in enumerate(pages, start=FIRST_PAGE_KEY):
+        self.stack.addWidget(self.intake_page)
+        self.stack.addWidget(self.dossier_page)
+        self.stack.addWidget(self.return_page)
+        self.stack.addLazyPage(self._build_supervisor_page)
+        self.stack.addLazyPage(self._build_admin_page)
+        labels = (_("Tiếp nhận"), _p("page", "Hồ sơ"), _("Trả kết quả"), _("Giám sát"), _("Quản trị"))
+        for number, label in enumerate(labels, start=FIRST_PAGE_KEY):
             self.nav.addItem(QListWidgetItem(f"{label}   (F{number})"))
-            self.stack.addWidget(page)
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"F{number}"))
             action.triggered.connect(
@@ -79,12 +86,9 @@ class MainWindow(QMainWindow):
             )
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
-        self.admin_page.agency_tab.sig_identity_changed.connect(self.show_identity)
-        self.admin_page.sync_tab.sig_identity_changed.connect(self.show_identity)
 
         # A scanned dossier code opens its detail from anywhere; Ctrl+F asks for a code.
         self.lookup = DossierLookup(ctx, self)
-        self.supervisor_page.sig_open_dossier.connect(self.lookup.open_code)
         self.lookup.sig_extend_requested.connect(self._on_lookup_extend_requested)
         self.dossier_page.table.activated.connect(self._on_dossier_table_activated)
         self.scanner = BarcodeScanner(self)
@@ -133,18 +137,64 @@ class MainWindow(QMainWindow):
         if ctx.user_id:
             self.sync.start()
 
+    @property
+    def supervisor_page(self) -> SupervisorPage:
+        """Giám sát, built on first use."""
+        return cast("SupervisorPage", self.stack.page(SUPERVISOR_ROW))
+
+    @property
+    def admin_page(self) -> AdminPage:
+        """Quản trị, built on first use."""
+        return cast("AdminPage", self.stack.page(ADMIN_ROW))
+
+    def built_page(self, attribute: str) -> QWidget | None:
+        """The page held by `attribute` if it exists (a lazy page never visited is not built for this)."""
+        row = LAZY_ROWS.get(attribute)
+        if row is not None and not self.stack.isBuilt(row):
+            return None
+        page = getattr(self, attribute, None)
+        return page if isinstance(page, QWidget) else None
+
+    def build_pages(self) -> None:
+        """Build every page not built yet (the shortcut list names the keys of all of them)."""
+        self.stack.buildAll()
+
+    def _build_supervisor_page(self) -> QWidget:
+        from ui.pages.supervisor import SupervisorPage
+
+        page = SupervisorPage(self.ctx)
+        page.sig_open_list.connect(self._on_supervisor_open_list)
+        page.sig_open_dossier.connect(self.lookup.open_code)
+        self._remember_layout("supervisor_page", page)
+        return page
+
+    def _build_admin_page(self) -> QWidget:
+        from ui.pages.admin import AdminPage
+
+        page = AdminPage(self.ctx)
+        page.agency_tab.sig_identity_changed.connect(self.show_identity)
+        page.sync_tab.sig_identity_changed.connect(self.show_identity)
+        self._remember_layout("admin_page", page)
+        return page
+
+    def _remember_layout(self, attribute: str, page: QWidget) -> None:
+        # A page built after the window gets the columns the clerk left last time, like the others.
+        name_known_views(attribute, page)
+        restore_views(page)
+
     def _on_sync_status(self, snapshot: SyncSnapshot) -> None:
         # A round ended (or the queue was reread): the list's sync column and the Đồng bộ tab follow.
         if snapshot.worker is None or snapshot.worker.phase != "running":
             self.dossier_page.model.refresh_sync_states()
-            self.admin_page.sync_tab.show_snapshot(snapshot)
+            if self.stack.isBuilt(ADMIN_ROW):  # a tab never built reads the state when first shown
+                self.admin_page.sync_tab.show_snapshot(snapshot)
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         page = self.stack.currentWidget()
         if page is self.dossier_page and not self.dossier_page.model.rowCount():
             self.dossier_page.refresh()
-        if page is self.admin_page:
+        if row == ADMIN_ROW:
             self.admin_page.refresh()
 
     def _on_supervisor_open_list(self, flt: DossierFilter, title: str) -> None:
@@ -189,7 +239,8 @@ class MainWindow(QMainWindow):
     def show_user(self) -> None:
         """Show the signed-in user (it changes when another user signs in after a lock)."""
         self.status_user.setText(user_status_text(self.ctx))
-        self.supervisor_page.refresh()  # a clerk signing in after a lock must not see the figures
+        if self.stack.isBuilt(SUPERVISOR_ROW):  # a page never built checks the role when first shown
+            self.supervisor_page.refresh()  # a clerk signing in after a lock must not see the figures
 
     def closeEvent(self, event: QCloseEvent) -> None:
         save_layout(self)

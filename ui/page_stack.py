@@ -3,9 +3,13 @@
 At 1366×768 with a 125 % display scale a window has about 1093×614 logical pixels. A page that needs
 more than the room left scrolls instead of pushing the window off the screen; a page that fits shows
 no scroll bar, because the stack asks only for the current page's minimum, not the largest page's.
+A page seldom used can be added lazily: a light placeholder holds its place until it is first shown or
+asked for, and the window starts (and paints) without building it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QGuiApplication
@@ -37,6 +41,14 @@ class _CurrentPageLayout(QStackedLayout):
         return page.heightForWidth(width) if page is not None else -1
 
 
+class _Placeholder(QWidget):
+    """Holds the place of a page not built yet: never shown, replaced by the page on first use."""
+
+    def __init__(self, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.build = build
+
+
 class PageStack(QWidget):
     """The pages of the main window, one shown at a time (the QStackedWidget calls that the window uses)."""
 
@@ -57,12 +69,36 @@ class PageStack(QWidget):
         """Add a page; its index."""
         return self._layout.addWidget(page)
 
+    def addLazyPage(self, build: Callable[[], QWidget]) -> int:
+        """Add a page that `build` makes when it is first shown or asked for (`page`); its index."""
+        return self._layout.addWidget(_Placeholder(build))
+
+    def isBuilt(self, index: int) -> bool:
+        """Whether the page at `index` exists (a lazy page not shown or asked for yet does not)."""
+        return not isinstance(self._layout.widget(index), _Placeholder)
+
+    def page(self, index: int) -> QWidget | None:
+        """The page at `index`, built now if it is a lazy page not built yet."""
+        widget = self._layout.widget(index)
+        if not isinstance(widget, _Placeholder):
+            return widget
+        page = widget.build()
+        self._layout.insertWidget(index, page)  # not current: the page shown stays as it is
+        self._layout.removeWidget(widget)
+        widget.deleteLater()
+        return page
+
+    def buildAll(self) -> None:
+        """Build every lazy page not built yet."""
+        for index in range(self.count()):
+            self.page(index)
+
     def count(self) -> int:
         """How many pages."""
         return self._layout.count()
 
     def widget(self, index: int) -> QWidget | None:
-        """The page at `index`."""
+        """The page at `index` as it is now (a placeholder for a lazy page not built yet)."""
         return self._layout.widget(index)
 
     def indexOf(self, page: QWidget) -> int:
@@ -78,7 +114,8 @@ class PageStack(QWidget):
         return self._layout.currentWidget()
 
     def setCurrentIndex(self, index: int) -> None:
-        """Show the page at `index`."""
+        """Show the page at `index` (a lazy page is built first)."""
+        self.page(index)
         self._layout.setCurrentIndex(index)
 
     def setCurrentWidget(self, page: QWidget) -> None:

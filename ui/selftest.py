@@ -74,6 +74,7 @@ def ui_steps(test: selftest.SelfTest) -> None:
         built = build_window(test.values["db"], synchronous=True)
         try:
             built.resize(1366, 768)
+            built.build_pages()  # Giám sát and Quản trị are built on first visit: here, all of them
             picture = built.grab()
             if picture.isNull():
                 raise selftest.StepFailed(_("không vẽ được cửa sổ chính"))

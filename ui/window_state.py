@@ -2,7 +2,9 @@
 
 Stored with QSettings in an INI file of the data directory (`ui-state.ini`), so each counter PC keeps its
 own layout and tests (which set COUNTER_APP_HOME) never touch a real profile. Only views with an
-`objectName` are remembered; a state written by another version that no longer fits is ignored.
+`objectName` are remembered; a state written by another version that no longer fits is ignored. A page
+built after the window (ui.page_stack lazy pages) gets its views back with `restore_views` when it is
+built; until then the state saved for it stays in the file untouched.
 """
 
 from __future__ import annotations
@@ -29,18 +31,20 @@ def window_settings() -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
-# The main window's tables remembered by name: attribute path from the window -> object name.
-KNOWN_VIEWS: tuple[tuple[str, str], ...] = (
-    ("dossier_page.table", "dossierList"),
-    ("admin_page.catalogue_view", "catalogue"),
-    ("supervisor_page.reports.table", "report"),
+# The main window's tables remembered by name: (page attribute of the window, path in the page, object name).
+KNOWN_VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("dossier_page", "table", "dossierList"),
+    ("admin_page", "catalogue_view", "catalogue"),
+    ("supervisor_page", "reports.table", "report"),
 )
 
 
-def name_known_views(window: QWidget) -> None:
-    """Give the main tables their object names (those already named keep theirs)."""
-    for path, name in KNOWN_VIEWS:
-        target: object = window
+def name_known_views(attribute: str, page: QWidget) -> None:
+    """Give the main tables of the window's page `attribute` their object names (named ones keep theirs)."""
+    for page_attribute, path, name in KNOWN_VIEWS:
+        if page_attribute != attribute:
+            continue
+        target: object = page
         for part in path.split("."):
             target = getattr(target, part, None)
         if isinstance(target, QWidget) and not target.objectName():
@@ -67,7 +71,6 @@ def _named_views(root: QWidget) -> list[tuple[str, QHeaderView | QSplitter]]:
 def save_layout(window: QMainWindow, settings: QSettings | None = None) -> None:
     """Remember the window's geometry, its docks and toolbars, and its named tables and splitters."""
     store = settings or window_settings()
-    name_known_views(window)
     store.setValue("window/geometry", window.saveGeometry())
     store.setValue("window/state", window.saveState())
     for key, widget in _named_views(window):
@@ -79,7 +82,6 @@ def save_layout(window: QMainWindow, settings: QSettings | None = None) -> None:
 def restore_layout(window: QMainWindow, settings: QSettings | None = None) -> bool:
     """Apply what `save_layout` stored; False when nothing was stored yet (first start)."""
     store = settings or window_settings()
-    name_known_views(window)
     geometry = store.value("window/geometry")
     if not isinstance(geometry, QByteArray) or geometry.isEmpty():
         return False
@@ -87,9 +89,15 @@ def restore_layout(window: QMainWindow, settings: QSettings | None = None) -> bo
     state = store.value("window/state")
     if isinstance(state, QByteArray):
         window.restoreState(state)
-    for key, widget in _named_views(window):
+    restore_views(window, store)
+    return True
+
+
+def restore_views(root: QWidget, settings: QSettings | None = None) -> None:
+    """Apply the stored states of the named tables and splitters under `root` (the window, or a late page)."""
+    store = settings or window_settings()
+    for key, widget in _named_views(root):
         saved = store.value(key)
         same_shape = str(store.value(f"{key}-count", "")) == str(widget.count())  # columns added since: skip
         if isinstance(saved, QByteArray) and not saved.isEmpty() and same_shape:
             widget.restoreState(saved)
-    return True

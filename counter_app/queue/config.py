@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from counter_app.clock import Clock
 from counter_app.paths import data_dir
 from counter_app.queue.backend import QueueBackend
-from counter_app.queue.client import QueueClient
 from counter_app.queue.local import LocalQueue
 from counter_app.storage.models import SyncEnrolment
 
@@ -91,4 +90,6 @@ def open_backend(config: QueueConfig, *, clock: Clock | None = None, token: str 
         return LocalQueue(
             data_dir() / LOCAL_FILE, clock, follow_port=config.follow_port, follow_host=config.follow_host
         )
+    from counter_app.queue.client import QueueClient  # requests: only a desk that has a queue host
+
     return QueueClient(config.url, token=config.token or token or None, site_key=config.site_key or None)

@@ -1,4 +1,4 @@
-"""The main window as a clerk first sees it: title, navigation, F2–F6, the lazy dossier list, refusals."""
+"""The main window as a clerk first sees it: title, navigation, F2–F6, the lazy dossier list and pages, refusals."""
 
 from __future__ import annotations
 
@@ -15,17 +15,21 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from counter_app.cli.admin import main
-from counter_app.clock import utc_to_local
-from counter_app.services import calendar_admin, dossier_query
+from counter_app.clock import SystemClock, utc_to_local
+from counter_app.services import calendar_admin, dossier_query, users
 from counter_app.services.dossier_query import DossierFilter
 from counter_app.storage.database import Database, open_database
 from ui.app import build_window
 from ui.main_window import MainWindow
+from ui.pages.admin import AdminPage
 from ui.pages.dossier_list import COL_APPOINTMENT, COL_TIME_LEFT, PAGE_SIZE
+from ui.pages.supervisor import SupervisorPage
+from ui.signin import apply_user
 
 AGENCY_NAME = "Trung tâm Phục vụ hành chính công xã Ỷ La"  # tests/conftest.py AGENCY
 NAV_LABELS = ("Tiếp nhận", "Hồ sơ", "Trả kết quả", "Giám sát", "Quản trị")
 SEEDED = 3000
+FAST = users.AccountPolicy(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +41,8 @@ def seeded_pristine(pristine_db: Path, tmp_path_factory: pytest.TempPathFactory)
     return path
 
 
-def _open_window(qtbot: QtBot, db: Database) -> MainWindow:
-    window = build_window(db, synchronous=True)
+def _open_window(qtbot: QtBot, db: Database, user: users.UserDTO | None = None) -> MainWindow:
+    window = build_window(db, synchronous=True, user=user)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -146,3 +150,94 @@ def test_main_window_coming_back_to_the_list_shows_moved_appointments(
     }
     starred = {code for code, text in shown.items() if text.endswith(" *")}
     assert starred and starred <= moved_codes
+
+
+LATE_PAGE_MODULES = ("ui.pages.admin", "ui.pages.supervisor", "ui.pages.sync_tab", "ui.pages.users_tab")
+
+
+def _add_user(db: Database, username: str, role: str) -> users.UserDTO:
+    with db.write() as session:
+        return users.create_user(
+            session, SystemClock(), username, "Lò Thị Ưng", role, "mat-khau-123", policy=FAST
+        )
+
+
+def test_main_window_paints_without_building_the_supervisor_and_admin_pages(
+    qtbot: QtBot, db: Database
+) -> None:
+    window = _open_window(qtbot, db, _add_user(db, "quantri", "admin"))
+    qtbot.waitUntil(window.isActiveWindow)  # shown and painted, with the F-keys working
+    assert not window.findChildren(SupervisorPage) and not window.findChildren(AdminPage)
+    assert window.help.context() == ("ho-so.md", "")  # F1 on the list does not build them either
+    assert not window.findChildren(SupervisorPage) and not window.findChildren(AdminPage)
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    admin = window.stack.currentWidget()
+    assert isinstance(admin, AdminPage) and admin is window.admin_page and admin.isVisible()
+    assert not window.findChildren(SupervisorPage) and window.stack.count() == 5
+    supervisor = window.supervisor_page  # built while Quản trị stays on screen
+    assert window.stack.currentWidget() is admin and admin.isVisible() and not supervisor.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.stack.currentWidget() is supervisor and supervisor.isVisible()
+    assert len(window.findChildren(SupervisorPage)) == len(window.findChildren(AdminPage)) == 1
+
+
+def test_counter_app_start_does_not_import_the_later_pages(db_path: Path, tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "from counter_app.storage.database import open_database\n"
+        "from ui.app import build_window\n"
+        "window = build_window(open_database(Path(sys.argv[1])), synchronous=True)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({LATE_PAGE_MODULES!r})))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COUNTER_APP_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(db_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_clerk_after_a_lock_sees_no_figures_on_a_page_built_later(qtbot: QtBot, db: Database) -> None:
+    window = _open_window(qtbot, db, _add_user(db, "lanhdao", "supervisor"))
+    apply_user(window.ctx, _add_user(db, "vanthu", "clerk"))  # as the screen lock does on a new sign-in
+    window.show_user()
+    assert not window.findChildren(SupervisorPage)
+    window.nav.setCurrentRow(3)  # Giám sát
+    page = window.supervisor_page
+    assert window.stack.currentWidget() is page and page.stack.currentWidget() is page.denied
+
+
+def test_columns_of_a_page_built_later_are_remembered(qtbot: QtBot, db: Database) -> None:
+    window = build_window(db, synchronous=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.nav.setCurrentRow(4)
+    window.admin_page.catalogue_view.setColumnWidth(1, 321)
+    window.close()
+
+    again = build_window(db, synchronous=True)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.findChildren(AdminPage)
+    again.nav.setCurrentRow(4)
+    assert again.admin_page.catalogue_view.columnWidth(1) == 321
+    again.nav.setCurrentRow(1)
+    again.close()  # the page was built: its columns are saved again, still as the clerk left them
+
+    third = build_window(db, synchronous=True)
+    qtbot.addWidget(third)
+    third.show()
+    third.close()  # never built this time: what was saved for it stays
+    last = build_window(db, synchronous=True)
+    qtbot.addWidget(last)
+    last.nav.setCurrentRow(4)
+    assert last.admin_page.catalogue_view.columnWidth(1) == 321
