@@ -170,6 +170,7 @@ class CatalogueTab(QWidget):
         self.count = QLabel()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.hide()
         self.model = RowsModel([_(h) for h in CATALOGUE_HEADERS], catalogue_cells)
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -190,6 +191,12 @@ class CatalogueTab(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count)
         self.last_report: ImportReport | None = None
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """The line above the table: what just happened (red when refused); an empty line takes no room."""
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     # --- the list -------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -232,11 +239,11 @@ class CatalogueTab(QWidget):
             with db.read() as session:
                 return PendingImport(path, specs, diff_catalogue(session, specs, replace=True))
 
-        self.status.setText(_("Đang đọc {name}…").format(name=path.name))
+        self.say(_("Đang đọc {name}…").format(name=path.name))
         self._ctx.runner.run_db(read, self._preview, self._on_import_failed)
 
     def _preview(self, pending: PendingImport) -> None:
-        self.status.setText("")
+        self.say("")
         self.dialog = ImportPreviewDialog(self, pending)
         self.dialog.accepted.connect(lambda: self.confirm_import(pending, self.dialog.replace.isChecked()))
         self.dialog.open()
@@ -260,23 +267,22 @@ class CatalogueTab(QWidget):
         )
         if report.deactivated:
             text += _(", ngừng áp dụng {n}").format(n=report.deactivated)
-        self.status.setStyleSheet("")
-        self.status.setText(text + ".")
+        self.say(text + ".")
         self.refresh()
 
     def _on_import_failed(self, error: BaseException) -> None:
         if not isinstance(error, UserFacingError):
-            self.status.setText("")
+            self.say("")
             show_error(self, error)
             return
-        self.status.setStyleSheet("color: #b00020;")
         if not (isinstance(error, CatalogueError) and error.problems):
-            self.status.setText(error.message)  # e.g. not JSON, an unknown extension, a role refusal
+            self.say(error.message, error=True)  # e.g. not JSON, an unknown extension, a role refusal
             return
-        self.status.setText(
+        self.say(
             _n("Tệp có {n} lỗi nên chưa nhập gì. Sửa tệp rồi nhập lại.", len(error.problems)).format(
                 n=len(error.problems)
-            )
+            ),
+            error=True,
         )
         box = QMessageBox(QMessageBox.Icon.Warning, _("Tệp danh mục có lỗi"), self.status.text(), parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -303,7 +309,6 @@ class CatalogueTab(QWidget):
             return len(specs)
 
         def done(count: int) -> None:
-            self.status.setStyleSheet("")
-            self.status.setText(_n("Đã xuất {n} thủ tục ra {path}.", count).format(n=count, path=path))
+            self.say(_n("Đã xuất {n} thủ tục ra {path}.", count).format(n=count, path=path))
 
         self._ctx.runner.run_db(write, done, self._on_import_failed)
