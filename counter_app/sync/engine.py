@@ -3,9 +3,13 @@
 - Every database step is one short write transaction, never held across an HTTP call; all of them go
   through `run_db`, so the desktop can route them through its single serial DB worker.
 - Push: FIFO batches of the ops that existed when the round started; each batch is claimed ('sent',
-  attempts + 1) in one transaction and its per-op results recorded in another (which also claims the
-  next batch). A crash in between
+  attempts + 1) in one transaction and its per-op results recorded in another. A crash in between
   leaves ops 'sent'; the next round simply sends them again (the server answers 'duplicate').
+- Pipeline: one HTTP call at a time, made from a sender thread; while the server works on batch k+1, one
+  transaction records batch k's answer and claims batch k+2, made into wire ops before k+1's answer
+  arrives. The claim stops before the first op of a dossier in the batch in flight, so a dossier's ops
+  are never in two unanswered batches (its next ops go once that answer is recorded) and the server
+  sees every op in outbox order.
 - Adaptive batch: starts at the setting (500), halves on 413 or a timeout (down to 1), grows back by a
   quarter after each acknowledged batch.
 - Pull: pages after the cursor, each page applied together with its new cursor in one transaction.
@@ -20,13 +24,14 @@
 - Code hold: a round that completed (the pull reached the server's head) lifts a hold put by a
   restore (`codes.hold_codes`): the pull brought back this desk's own dossiers and raised the code
   sequences past them. Audited by `codes.release_hold(how="synced")`.
-- Cancel ("Huỷ" on a manual round): a `JobControl` passed to `run_once` is asked between two pushed
-  batches and two pulled pages, never mid-batch: every batch's results are already recorded, the next
-  claimed batch goes back to 'pending', the cursor stays at the last applied page. No back-off, no error;
-  the rest goes with the next round.
-- Transient failures: the in-flight ops become 'failed' and the next automatic round waits a full-jitter
-  exponential back-off (1 s … 5 min), at least the server's Retry-After. Fatal ones (revoked, too old)
-  stop automatic rounds until someone acts.
+- Cancel ("Huỷ" on a manual round): a `JobControl` passed to `run_once` is asked after each push answer
+  (before the next batch is sent) and between two pulled pages, never mid-batch: the answered batch is
+  recorded, the claimed next batch goes back to 'pending', the cursor stays at the last applied page. No
+  back-off, no error; the rest goes with the next round.
+- Transient failures: the in-flight ops become 'failed' (a batch claimed behind them goes back to
+  'pending': it was never sent) and the next automatic round waits a full-jitter exponential back-off
+  (1 s … 5 min), at least the server's Retry-After. Fatal ones (revoked, too old) stop automatic rounds
+  until someone acts.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -147,6 +153,40 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class _Batch:
+    """Claimed ops ('sent'), the request made of them, the size they were claimed with, and whether
+    more ops may follow them."""
+
+    ops: list[outbox.OutboxOp]
+    size: int
+    more: bool
+    request: protocol.PushRequest
+
+
+class _Flight:
+    """A batch being posted from its own daemon thread (an app that quits does not wait for it)."""
+
+    def __init__(self, client: SyncClient, batch: _Batch) -> None:
+        self.batch = batch
+        self._answer: Future[protocol.PushResponse] = Future()
+        threading.Thread(target=self._post, args=(client,), name="sync-push", daemon=True).start()
+
+    def _post(self, client: SyncClient) -> None:
+        try:
+            self._answer.set_result(client.push(self.batch.request))
+        except BaseException as exc:  # raised again in the sync thread by result()
+            self._answer.set_exception(exc)
+
+    def result(self) -> protocol.PushResponse:
+        """The server's answer, or the call's exception."""
+        return self._answer.result()
+
+    def wait(self) -> None:
+        """Wait until the call has ended, with an answer or an exception."""
+        wait((self._answer,))
+
+
+@dataclass(frozen=True)
 class _Context:
     enrolment: Enrolment | None
     values: dict[str, str]
@@ -177,7 +217,8 @@ class SyncEngine:
         self.batch_size: int | None = None  # adaptive; None until the first round reads the setting
         self.last_progress = time.monotonic()  # the worker's watchdog reads this
         self._lock = threading.Lock()
-        self._inflight: list[int] = []
+        self._inflight: list[int] = []  # ops of the batch sent and not answered yet
+        self._claimed: list[int] = []  # ops claimed ('sent') for the next batch, not sent yet
         self._control: JobControl | None = None
 
     def _write(self, fn: Callable[[Session], T]) -> T:
@@ -223,7 +264,7 @@ class SyncEngine:
                 self._db(partial(self._succeeded, report))
             finally:
                 client.close()
-                self._inflight = []
+                self._inflight, self._claimed = [], []
                 self._control = None
             report.batch_size = self.batch_size
             log.info("sync round: %s", report.to_json())
@@ -285,46 +326,85 @@ class SyncEngine:
     # -- push ----------------------------------------------------------------------------------------
 
     def _push(self, client: SyncClient, ctx: _Context, report: SyncReport) -> None:
-        assert ctx.enrolment is not None and self.batch_size is not None
-        counter_id = ctx.enrolment.counter_id
-        claimed: tuple[list[outbox.OutboxOp], int] | None = None  # claimed with the previous results
+        """Send this round's ops, pipelined: while the server works on one batch, the answer to the
+        previous one is recorded and the next one claimed and encoded (one HTTP call at a time)."""
+        assert self.batch_size is not None
         self._pushed(report, ctx)
-        while True:
-            size = self.batch_size
-            ops, held = claimed or self._db(partial(_claim, size, ctx.last_op_id))
-            claimed = None
-            report.held += held
-            if not ops:
-                return
-            self._inflight = [op.id for op in ops]
-            request = protocol.PushRequest(counter_id, uuid7(), tuple(push.to_wire(op) for op in ops))
-            try:
-                response = self._call(partial(client.push, request), report)
-            except BatchTooLarge:
-                if size == 1:
-                    raise Transient(
-                        _(
-                            "Một thao tác lớn hơn giới hạn của máy chủ; hãy báo quản trị kiểm tra giới hạn kích thước"
-                        ),
-                        code=protocol.ERR_BATCH_TOO_LARGE,
-                    ) from None
-                self.batch_size = max(1, size // 2)
-                self._release("pending")
-                log.info("push: batch of %d too large, now %d", size, self.batch_size)
-                continue
-            except Transient as exc:
-                if exc.timeout:
-                    self.batch_size = max(1, size // 2)
-                raise
-            self._saw(response.server_time, report, ctx.skew_limit)
-            crash_point("sync_after_send_before_ack")  # the server applied the batch; nothing recorded here
-            grown = min(ctx.batch_setting, size + max(1, size // 4))
-            more = len(ops) >= size  # a full batch: there may be more to send
-            stats, claimed = self._db(
-                partial(self._recorded, ops, response, grown if more else 0, ctx.last_op_id)
-            )
-            self._inflight = [op.id for op in claimed[0]] if claimed else []
-            report.pushed += stats.sent
+        answered: tuple[_Batch, protocol.PushResponse] | None = None  # answered, not yet recorded
+        ready: _Batch | None = None  # claimed, not yet sent
+        more = True  # this round's ops may not all be claimed yet
+        flight: _Flight | None = None
+        try:
+            while True:
+                flight = self._send(client, ready) if ready is not None and ready.ops else None
+                ready = None
+                if answered is not None or more:
+                    flying = flight.batch.ops if flight else []
+                    ready = self._settle(ctx, report, answered, self.batch_size if more else 0, flying)
+                    answered, more = None, ready is not None and ready.more
+                if flight is None:
+                    if ready is not None and ready.ops:
+                        continue
+                    return
+                answered = self._answer(flight, ctx, report)
+                if answered is None:  # too large: everything claimed went back; start again, smaller
+                    ready, more = None, True
+        finally:
+            if flight is not None:
+                flight.wait()  # a failed step here never leaves a call running behind the round
+
+    def _send(self, client: SyncClient, batch: _Batch) -> _Flight:
+        """Post a claimed batch from its own thread (the server sees batches in claim order)."""
+        self._inflight, self._claimed = [op.id for op in batch.ops], []
+        return _Flight(client, batch)
+
+    def _answer(
+        self, flight: _Flight, ctx: _Context, report: SyncReport
+    ) -> tuple[_Batch, protocol.PushResponse] | None:
+        """Wait for the batch in flight; None if it was too large (what was claimed is pending again)."""
+        batch = flight.batch
+        try:
+            response = self._call(flight.result, report)
+        except BatchTooLarge:
+            if batch.size == 1:
+                raise Transient(
+                    _(
+                        "Một thao tác lớn hơn giới hạn của máy chủ; hãy báo quản trị kiểm tra giới hạn kích thước"
+                    ),
+                    code=protocol.ERR_BATCH_TOO_LARGE,
+                ) from None
+            self.batch_size = max(1, batch.size // 2)
+            self._release("pending")
+            log.info("push: batch of %d too large, now %d", batch.size, self.batch_size)
+            return None
+        except Transient as exc:
+            if exc.timeout:
+                self.batch_size = max(1, batch.size // 2)
+            raise
+        self._inflight = []
+        self._saw(response.server_time, report, ctx.skew_limit)
+        crash_point("sync_after_send_before_ack")  # the server applied the batch; nothing recorded here
+        self.batch_size = min(ctx.batch_setting, batch.size + max(1, batch.size // 4))
+        report.pushed += len(batch.ops)
+        try:
+            self._pushed(report, ctx)  # a cancel here: this answer is recorded, the claimed batch waits
+        except Cancelled:
+            self._settle(ctx, report, (batch, response), 0, [])
+            raise
+        return batch, response
+
+    def _settle(
+        self,
+        ctx: _Context,
+        report: SyncReport,
+        answered: tuple[_Batch, protocol.PushResponse] | None,
+        size: int,
+        in_flight: list[outbox.OutboxOp],
+    ) -> _Batch | None:
+        """One short transaction: record an answered batch, then claim the next `size` ops (none when 0)
+        up to the first one of an entity `in_flight` (the batch sent meanwhile); returns the claimed batch."""
+        stats, claimed = self._db(partial(self._recorded, answered, size, in_flight, ctx.last_op_id))
+        if stats is not None:
             report.applied += stats.applied
             report.duplicate += stats.duplicate
             report.conflict += stats.conflict
@@ -332,10 +412,14 @@ class SyncEngine:
             report.quarantined += stats.quarantined
             report.held += stats.held
             report.quarantined_ops.extend(stats.quarantined_ops)
-            self.batch_size = grown
-            self._pushed(report, ctx)  # a cancel here sends the claimed next batch back to 'pending'
-            if not more:
-                return
+        if claimed is None:
+            return None
+        report.held += claimed.held
+        self._claimed = [op.id for op in claimed.ops]
+        assert ctx.enrolment is not None
+        wire = tuple(push.to_wire(op) for op in claimed.ops)
+        request = protocol.PushRequest(ctx.enrolment.counter_id, uuid7(), wire)
+        return _Batch(claimed.ops, size, claimed.more, request)
 
     def _pushed(self, report: SyncReport, ctx: _Context) -> None:
         if self._control is not None:
@@ -347,18 +431,20 @@ class SyncEngine:
 
     def _recorded(
         self,
-        ops: list[outbox.OutboxOp],
-        response: protocol.PushResponse,
-        next_size: int,
+        answered: tuple[_Batch, protocol.PushResponse] | None,
+        size: int,
+        in_flight: list[outbox.OutboxOp],
         up_to_id: int,
         session: Session,
-    ) -> tuple[push.PushStats, tuple[list[outbox.OutboxOp], int] | None]:
-        """Record a batch's results and, in the same short transaction, claim the next `next_size` ops
-        (none when 0): one commit per batch instead of two."""
-        stats = push.record_results(session, self.clock, ops, response.results)
-        if stats.applied or stats.duplicate:
-            state.put(session, self.clock.now_utc(), **{state.LAST_ACK_AT: self.clock.now_utc()})
-        return stats, _claim(next_size, up_to_id, session) if next_size else None
+    ) -> tuple[push.PushStats | None, push.Claimed | None]:
+        """Record an answered batch's results (if any), then claim the next `size` ops (none when 0)."""
+        stats = None
+        if answered is not None:
+            batch, response = answered
+            stats = push.record_results(session, self.clock, batch.ops, response.results)
+            if stats.applied or stats.duplicate:
+                state.put(session, self.clock.now_utc(), **{state.LAST_ACK_AT: self.clock.now_utc()})
+        return stats, _claim(size, up_to_id, in_flight, session) if size else None
 
     # -- audit anchor --------------------------------------------------------------------------------
 
@@ -446,7 +532,7 @@ class SyncEngine:
         return stats
 
     def _release(self, to: str) -> None:
-        ids, self._inflight = self._inflight, []
+        ids, self._inflight, self._claimed = [*self._inflight, *self._claimed], [], []
         if ids:
             self._db(partial(_release, ids, to))
 
@@ -526,7 +612,7 @@ class SyncEngine:
 
     def _cancelled(self, report: SyncReport, session: Session) -> None:
         """Stopped by the clerk: the claimed batch waits again, no error and no back-off."""
-        outbox.release(session, self._inflight, "pending")
+        outbox.release(session, [*self._inflight, *self._claimed], "pending")
         state.put(session, self.clock.now_utc(), **self._common(report))
         report.cancelled = True
         log.info("sync round cancelled after %d ops sent, %d changes received", report.pushed, report.pulled)
@@ -548,6 +634,7 @@ class SyncEngine:
             log.warning("sync failed (%d in a row): %s; next attempt %s", failures, exc.message, retry_at)
         report.retry_at = retry_at
         outbox.release(session, self._inflight, "failed", error=exc.message, retry_at=retry_at)
+        outbox.release(session, self._claimed, "pending")  # claimed for the next batch, never sent
         values.update(
             {
                 state.LAST_ERROR: exc.message,
@@ -626,8 +713,9 @@ class SyncEngine:
         return self._db(check)
 
 
-def _claim(size: int, up_to_id: int, session: Session) -> tuple[list[outbox.OutboxOp], int]:
-    return push.claim(session, size, up_to_id=up_to_id, blocked=conflicts.open_entities(session))
+def _claim(size: int, up_to_id: int, in_flight: list[outbox.OutboxOp], session: Session) -> push.Claimed:
+    blocked = conflicts.open_entities(session)
+    return push.claim(session, size, up_to_id=up_to_id, blocked=blocked, in_flight=in_flight)
 
 
 def _audit_head(session: Session) -> tuple[int, str] | None:

@@ -312,7 +312,12 @@ class OpResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> OpResult:
-        w = "op result"
+        if type(data) is dict and data.get("error") is None and data.get("server") is None:
+            # The common case at a batch's rate (applied/duplicate): plain types, checked at once.
+            op_id, result, seq = data.get("op_id"), data.get("result"), data.get("server_seq")
+            if type(op_id) is str and result in RESULTS and (seq is None or type(seq) is int):
+                return cls(op_id, result, seq)
+        w = "op result"  # anything else: field by field, naming what is wrong
         result = _req(data, "result", str, w)
         if result not in RESULTS:
             raise ProtocolError(f"{w}: unknown result '{result}'")
@@ -347,7 +352,7 @@ class PushResponse:
     def from_json(cls, data: Mapping[str, Any]) -> PushResponse:
         w = "push response"
         return cls(
-            tuple(OpResult.from_json(r) for r in _req(data, "results", list, w)),
+            tuple(map(OpResult.from_json, _req(data, "results", list, w))),
             _req(data, "server_time", str, w),
             _req(data, "server_epoch", str, w),
             _req(data, "protocol", int, w),

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from counter_app.clock import Clock
@@ -52,7 +52,7 @@ def to_wire(op: OutboxOp) -> protocol.WireOp:
 def _clerk(payload: str) -> str:
     """The clerk who made the change, as recorded in the payload (received: dossier.clerk_id; event: user_id)."""
     try:
-        data = json.loads(payload)
+        data = _loads(payload)
     except ValueError:
         return ""
     if not isinstance(data, dict):
@@ -64,33 +64,82 @@ def _clerk(payload: str) -> str:
     return ""
 
 
+try:  # orjson parses a payload in half the time of the standard library (every op of a batch)
+    import orjson
+
+    def _loads(text: str) -> Any:
+        try:
+            return orjson.loads(text)
+        except ValueError:  # what orjson refuses and the standard library reads (NaN, huge integers)
+            return json.loads(text)
+
+except ImportError:  # pragma: no cover - a dependency; the standard library gives the same values
+
+    def _loads(text: str) -> Any:
+        return json.loads(text)
+
+
 # The columns of an outbox row, in OutboxOp's field order.
 _OP_COLUMNS = tuple(OutboxEntry.__table__.c[f.name] for f in fields(OutboxOp))
+# The next ops to send after id :after, FIFO, at most :n, leaving out the ids in the JSON array :flying
+# (a batch on its way, 'sent'): the first :n ids of each state to send, each read in order off the
+# (state, id) index, merged. A plain `state IN (...) ORDER BY id` would sort every op still to send for
+# each batch (100,000 entries for the first of a large backlog).
+_NEXT_OPS = text(
+    f"SELECT {', '.join(c.name for c in _OP_COLUMNS)} FROM outbox WHERE id IN ("
+    "SELECT id FROM ("
+    + " UNION ALL ".join(
+        "SELECT id FROM (SELECT id FROM outbox WHERE state = '" + state + "' AND id > :after "
+        "AND id <= :up_to AND id NOT IN (SELECT value FROM json_each(:flying)) ORDER BY id LIMIT :n)"
+        for state in outbox.RESEND_STATES
+    )
+    + ") ORDER BY id LIMIT :n) ORDER BY id"
+).columns(*_OP_COLUMNS)
+_NO_BOUND = 2**63 - 1
+
+
+class Claimed(NamedTuple):
+    """A claimed batch: its ops (now 'sent'), how many ops were held, and whether more may wait."""
+
+    ops: list[OutboxOp]
+    held: int
+    more: bool
 
 
 def claim(
-    session: Session, limit: int, *, up_to_id: int | None = None, blocked: Collection[str] = ()
-) -> tuple[list[OutboxOp], int]:
+    session: Session,
+    limit: int,
+    *,
+    up_to_id: int | None = None,
+    blocked: Collection[str] = (),
+    in_flight: Collection[OutboxOp] = (),
+) -> Claimed:
     """`outbox.claim` in set-based SQL: the same ops, states and counts, without an ORM object per row.
 
     Takes the next `limit` ops to send, FIFO (ids ≤ `up_to_id`), and marks them sent (attempts + 1) in
-    the caller's transaction; ops of an entity in `blocked` are marked 'held' instead and skipped.
+    the caller's transaction; ops of an entity in `blocked` are marked 'held' instead and skipped. Ops
+    `in_flight` (a batch sent and not answered yet) are left out, and the claim stops before the first
+    op of one of their entities: the ops of one entity are never in two unanswered batches. `more`: the
+    batch is full or was stopped there.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
-    entry = OutboxEntry.__table__.c
     taken: list[OutboxOp] = []
     held: list[tuple[int]] = []
     after = 0
-    while len(taken) < limit:
-        query = select(*_OP_COLUMNS).where(entry.state.in_(outbox.RESEND_STATES), entry.id > after)
-        if up_to_id is not None:
-            query = query.where(entry.id <= up_to_id)
-        rows = session.execute(query.order_by(entry.id).limit(limit - len(taken))).all()
+    stopped = False
+    flying = json.dumps([op.id for op in in_flight])
+    stop_at = {op.entity_id for op in in_flight}
+    bounds = {"up_to": _NO_BOUND if up_to_id is None else up_to_id, "flying": flying}
+    while len(taken) < limit and not stopped:
+        rows = session.execute(_NEXT_OPS, {**bounds, "after": after, "n": limit - len(taken)}).all()
         if not rows:
             break
         for row in rows:
             (id_, op_id, kind, entity_id, payload, payload_hash, created_at, _state, attempts, *rest) = row
+            if entity_id in stop_at:
+                stopped = True
+                break
             after = id_
             if entity_id in blocked:
                 held.append((id_,))
@@ -116,7 +165,7 @@ def claim(
         "UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ?",
         [(op.id,) for op in taken],
     )
-    return taken, len(held)
+    return Claimed(taken, len(held), stopped or len(taken) >= limit)
 
 
 def _many(session: Session, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:

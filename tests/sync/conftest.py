@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from counter_app.ids import uuid7
 from counter_app.storage.database import Database, open_database
+from tests.sync.httpfaults import HttpFaults
 from tests.sync.synchelp import Counter
 
 _agencies = itertools.count(1)
@@ -38,6 +39,14 @@ def own_server(tmp_path: Path) -> Iterator[LiveServer]:
 def agency() -> str:
     """An agency code no other test uses on the shared server."""
     return f"000.00.{next(_agencies):02d}.H12"
+
+
+@pytest.fixture
+def faults(central: LiveServer) -> Iterator[HttpFaults]:
+    """The request-level fault proxy in front of the shared server (tests/sync/httpfaults.py)."""
+    proxy = HttpFaults(central.url)
+    yield proxy
+    proxy.close()
 
 
 @pytest.fixture

@@ -91,12 +91,34 @@ def test_claim_in_sql_takes_the_same_ops_and_states_as_outbox_claim(
     with other.write() as session:
         slow = outbox.claim(session, 4, up_to_id=up_to, blocked=conflicts.open_entities(session))
 
-    assert fast == slow
-    assert [op.entity_id for op in fast[0]] == ids[:3] and fast[1] == 1
+    assert (fast.ops, fast.held) == slow
+    assert [op.entity_id for op in fast.ops] == ids[:3] and fast.held == 1
     assert [(op.state, op.attempts) for op in fast[0]] == [("sent", 1), ("sent", 2), ("sent", 3)]
     for mine, theirs in zip(_rows(db_path, "outbox"), _rows(other_path, "outbox"), strict=True):
         print([(i, a, b) for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b])
     assert _rows(db_path, "outbox") == _rows(other_path, "outbox")
+
+
+def test_a_claim_ahead_leaves_the_batch_in_flight_out_and_stops_before_its_dossiers(
+    db: Database, desk: Desk
+) -> None:
+    a, b, c, d = _receive(desk, 4)
+    with db.write() as session:
+        workflow.transition(session, desk.clock, b, "processing", desk.clerk_id)  # B's later op: after D
+    with db.write() as session:
+        flying = push.claim(session, 2)  # A, B: sent, not answered yet
+    with db.write() as session:
+        ahead = push.claim(session, 3, in_flight=flying.ops)
+    assert [op.entity_id for op in flying.ops] == [_dossier_id(db, a), _dossier_id(db, b)]
+    # C and D, then B's event: stopped there (B is still in flight), so more may follow.
+    assert [op.entity_id for op in ahead.ops] == [_dossier_id(db, c), _dossier_id(db, d)]
+    assert ahead.more and ahead.held == 0
+    answers = [protocol.OpResult(op.op_id, protocol.APPLIED, server_seq=op.id) for op in flying.ops]
+    with db.write() as session:  # A, B answered: recorded, and the next batch claimed behind C, D
+        push.record_results(session, desk.clock, flying.ops, answers)
+        behind = push.claim(session, 3, in_flight=ahead.ops)
+    assert [(op.entity_id, op.kind) for op in behind.ops] == [(_dossier_id(db, b), protocol.OP_DOSSIER_EVENT)]
+    assert not behind.more
 
 
 def test_a_batch_mixing_every_outcome_records_each_op_as_before(db: Database, desk: Desk) -> None:
@@ -109,7 +131,7 @@ def test_a_batch_mixing_every_outcome_records_each_op_as_before(db: Database, de
             error_code="stale_status", detail="", local={}, server={},
         )  # fmt: skip
     with db.write() as session:
-        ops, held = push.claim(session, 6, blocked={_dossier_id(db, f)})
+        ops, held, _ = push.claim(session, 6, blocked={_dossier_id(db, f)})
     assert held == 1 and len(ops) == 6  # a..e received, b's event; f's op waits behind its conflict
     by_dossier = {op.entity_id: op for op in ops if op.kind == protocol.OP_DOSSIER_RECEIVED}
     op_a, op_b, op_c, op_d, op_e = (by_dossier[_dossier_id(db, code)] for code in (a, b, c, d, e))

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from counter_app.services import outbox
 from counter_app.sync import protocol
 from counter_app.sync.client import SyncClient, check_server_url, parse_retry_after
 from counter_app.sync.errors import BatchTooLarge, Fatal, MustRefetch, Transient
@@ -114,6 +115,33 @@ def test_the_token_and_plain_json_go_with_every_request(stub: HttpFaults) -> Non
     assert client.http.headers["Authorization"] == "Bearer tok-123"
     assert client.http.verify is True  # TLS verification always on
     assert SyncClient("https://x.example", ca_bundle="/etc/ca.pem").http.verify == "/etc/ca.pem"
+
+
+def test_a_push_body_is_byte_for_byte_what_the_standard_library_writes(stub: HttpFaults) -> None:
+    payload = outbox.canonical_json(
+        {
+            "note": 'Ông "Ánh" \\ C:\\hồ sơ\n\t\u2028 ✓ 🙂 \x00\x1f',
+            "n": [1, -2, 10**18],
+            "ok": True,
+            "x": None,
+        }
+    )
+    op = protocol.WireOp(
+        "op-1", 7, protocol.OP_DOSSIER_EVENT, "d1", payload, protocol.sha256_text(payload), "t"
+    )
+    request = protocol.PushRequest("quầy", "lô\x01\x7f\n\u2028🙂", (op,))  # raw control characters too
+    body = request.to_json()
+    seen: list[bytes] = []
+
+    def capture(method: str, path: str, sent: bytes) -> Canned:
+        seen.append(sent)
+        return Canned(200, json.dumps(HEAD.to_json()).encode(), OURS)
+
+    stub.decide = capture
+    with pytest.raises(Transient):  # a Head is not a push answer; the body went out all the same
+        SyncClient(stub.url, token="t").push(request)
+    assert seen == [json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")]
+    assert json.loads(seen[0])["ops"][0]["payload"] == payload  # the hashed text arrives unchanged
 
 
 def test_no_listener_and_timeouts_are_transient(stub: HttpFaults) -> None:

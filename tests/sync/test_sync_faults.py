@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,13 +19,6 @@ from tests.sync.httpfaults import LOSE, Canned, HttpFaults, only_push
 from tests.sync.synchelp import Counter, server_dossiers
 
 PORTAL = Canned(200, b"<html><body>Dang nhap Wi-Fi</body></html>", (("Content-Type", "text/html"),))
-
-
-@pytest.fixture
-def faults(central: LiveServer) -> Iterator[HttpFaults]:
-    proxy = HttpFaults(central.url)
-    yield proxy
-    proxy.close()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
 
-import pytest
 from live_server import LiveServer
 
 from counter_app.sync.engine import SyncEngine
@@ -30,13 +28,6 @@ class Statuses:
             status = self.items.get(timeout=WAIT_S)
             if status.phase == phase:
                 return status
-
-
-@pytest.fixture
-def faults(central: LiveServer) -> Iterator[HttpFaults]:
-    proxy = HttpFaults(central.url)
-    yield proxy
-    proxy.close()
 
 
 def _worker(counter: Counter, statuses: Statuses, **kw: float) -> SyncWorker:
