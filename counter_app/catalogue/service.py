@@ -29,6 +29,7 @@ __all__ = [
     "CatalogueDiff",
     "CatalogueEntry",
     "ImportReport",
+    "apply_catalogue",
     "builtin_catalogue_path",
     "describe_fee",
     "diff_catalogue",
@@ -207,7 +208,14 @@ def diff_catalogue(
 def import_catalogue(
     session: Session, specs: Sequence[ProcedureSpec], clock: Clock, *, replace: bool = False
 ) -> ImportReport:
-    """Upsert `specs` by code in the caller's transaction; all or nothing.
+    """Upsert `specs` by code in the caller's transaction; all or nothing (see `apply_catalogue`)."""
+    return apply_catalogue(session, specs, clock, replace=replace).report()
+
+
+def apply_catalogue(
+    session: Session, specs: Sequence[ProcedureSpec], clock: Clock, *, replace: bool = False
+) -> CatalogueDiff:
+    """Upsert `specs` by code in the caller's transaction, all or nothing; returns what changed.
 
     Procedures are never deleted (dossiers refer to them). With `replace`, active procedures missing
     from `specs` are marked inactive; an inactive procedure present in `specs` becomes active again.
@@ -231,7 +239,7 @@ def import_catalogue(
         row.active = False
         row.updated_at = now
     session.flush()
-    return diff.report()
+    return diff
 
 
 def export_catalogue(session: Session, *, include_inactive: bool = False) -> list[ProcedureSpec]:

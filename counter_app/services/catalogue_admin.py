@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from counter_app.catalogue.schema import ProcedureSpec
-from counter_app.catalogue.service import ImportReport, diff_catalogue, import_catalogue
+from counter_app.catalogue.service import ImportReport, apply_catalogue
 from counter_app.clock import Clock
 from counter_app.services.audit import append_audit
 from counter_app.services.users import require_role
@@ -31,8 +31,8 @@ def import_procedures(
     None is the operator at the command line. `source` names the file, for the audit trail."""
     if by is not None:
         require_role(session, by, "admin")
-    diff = diff_catalogue(session, specs, replace=replace)
-    report = import_catalogue(session, specs, clock, replace=replace)
+    diff = apply_catalogue(session, specs, clock, replace=replace)
+    report = diff.report()
     detail = {
         "source": source,
         "replace": replace,
