@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QPushButton
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -19,10 +19,10 @@ from counter_app.services.counter_setup import load_identity
 from counter_app.storage.backup import list_backups
 from counter_app.storage.database import Database
 from counter_app.storage.models import AuditEntry
+from tests.ui.cancelling import huy_pressed
 from ui.app import build_window
 from ui.context import AppContext
 from ui.pages.supervisor.audit_tab import AuditTab
-from ui.progress import ProgressJob, job_hub
 from ui.tasks import TaskRunner
 
 ROWS = 1200
@@ -90,26 +90,10 @@ def test_audit_tab_huy_stops_the_export(qtbot: QtBot, db: Database, boss: str, t
     window.show()
     tab.refresh()
     target = tmp_path / "nhat-ky.xlsx"
-    clicked: list[int] = []
-
-    def watch(job: ProgressJob) -> None:
-        huy = job.dialog.findChild(QPushButton)
-        assert huy is not None and huy.text() == "Huỷ"
-        assert job.dialog.labelText() == "Đang ghi nhat-ky.xlsx…"
-
-        def click_huy_midway(done: int, total: int) -> None:
-            if done >= total // 2 and not clicked:
-                clicked.append(done)
-                huy.click()
-
-        job.sig_progress.connect(click_huy_midway)
-
-    job_hub().sig_started.connect(watch)
-    try:
+    with huy_pressed(lambda done, total: done >= total // 2) as pressed:
         assert tab.export_to(target) is None
-    finally:
-        job_hub().sig_started.disconnect(watch)
-    assert clicked and tab.export_job.outcome == "cancelled"
+    assert [label for label, _title in pressed.shown] == ["Đang ghi nhat-ky.xlsx…"]
+    assert pressed.at and tab.export_job.outcome == "cancelled"
     assert window.statusBar().currentMessage() == "Đã huỷ."
     assert tab.export_job.dialog.isHidden()
     assert not target.exists() and list(tmp_path.glob("*.partial")) == [] and _exports(db) == 0
@@ -134,26 +118,10 @@ def test_backup_now_huy_leaves_no_backup(qtbot: QtBot, db: Database, tmp_path: P
     assert tab.backup_button.isVisible()
     folder = db.path.parent / "backups"
     before = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    ticks: list[int] = []
-
-    def watch(job: ProgressJob) -> None:
-        huy = job.dialog.findChild(QPushButton)
-        assert huy is not None
-
-        def click_huy(done: int, _total: int) -> None:
-            ticks.append(done)
-            if len(ticks) == 1:
-                huy.click()  # while SQLite is copying
-
-        job.sig_progress.connect(click_huy)
-
-    job_hub().sig_started.connect(watch)
-    try:
+    with huy_pressed(lambda _done, _total: True) as pressed:  # at the first step, while SQLite copies
         qtbot.mouseClick(tab.backup_button, Qt.MouseButton.LeftButton)
-    finally:
-        job_hub().sig_started.disconnect(watch)
     assert tab.backup_job is not None, "no job"
-    assert ticks, (tab.backup_job.outcome, window.statusBar().currentMessage(), list_backups(db.path))
+    assert pressed.at, (tab.backup_job.outcome, window.statusBar().currentMessage(), list_backups(db.path))
     assert tab.backup_job.outcome == "cancelled"
     assert window.statusBar().currentMessage() == "Đã huỷ."
     assert sorted(p.name for p in folder.iterdir()) == before  # no copy, no .partial

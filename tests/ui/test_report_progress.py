@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QMainWindow, QPushButton
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from counter_app.clock import SystemClock
@@ -19,9 +19,9 @@ from counter_app.services.counter_setup import load_identity
 from counter_app.services.periods import Period
 from counter_app.services.reports import PeriodReport
 from counter_app.storage.database import Database
+from tests.ui.cancelling import huy_pressed
 from ui.context import AppContext
 from ui.pages.supervisor.report_tab import ReportTab
-from ui.progress import ProgressJob, job_hub
 from ui.tasks import TaskRunner
 
 LINES = 150  # procedure lines: several progress steps in each format
@@ -92,27 +92,10 @@ def test_report_tab_huy_stops_the_export(
     tab.model.show(report, "procedure")
     target = tmp_path / "bao-cao.xlsx"
     tab.save_path_hook = lambda _suggested, _filter: str(target)
-    clicked: list[int] = []
-
-    def watch(job: ProgressJob) -> None:
-        huy = job.dialog.findChild(QPushButton)
-        assert huy is not None and huy.text() == "Huỷ"
-        assert job.dialog.labelText() == "Đang ghi bao-cao.xlsx…"
-        assert job.dialog.windowTitle() == "Xuất báo cáo"
-
-        def click_huy_midway(done: int, total: int) -> None:
-            if done >= total // 2 and not clicked:
-                clicked.append(done)
-                huy.click()
-
-        job.sig_progress.connect(click_huy_midway)
-
-    job_hub().sig_started.connect(watch)
-    try:
+    with huy_pressed(lambda done, total: done >= total // 2) as pressed:
         tab.export(".xlsx")
-    finally:
-        job_hub().sig_started.disconnect(watch)
-    assert tab.export_job is not None and clicked and tab.export_job.outcome == "cancelled"
+    assert pressed.shown == [("Đang ghi bao-cao.xlsx…", "Xuất báo cáo")]
+    assert tab.export_job is not None and pressed.at and tab.export_job.outcome == "cancelled"
     assert window.statusBar().currentMessage() == "Đã huỷ."
     assert tab.export_job.dialog.isHidden()
     assert _left(tmp_path) == []  # no file, no .partial
